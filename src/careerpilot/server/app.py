@@ -1,0 +1,52 @@
+"""The careerpilot HTTP server: the assistant API (`/v1`) and the network API (`/api/v1`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from careerpilot.config import Settings
+from careerpilot.llm.base import ChatModel
+from careerpilot.network import api as network_api
+from careerpilot.pipeline.assistant import Assistant
+from careerpilot.server.auth import TokenSigner, load_or_create_key
+from careerpilot.server.deps import AppState
+from careerpilot.server.errors import install_error_handlers
+from careerpilot.server.routes import conversations, system
+from careerpilot.store.conversations import ConversationStore
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI:
+    """Build the app; ``model`` replaces the configured LLM (tests bring a scripted one)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.ensure_data_dir()
+        store = ConversationStore(settings.app_db_url)
+        await store.create_schema()
+        signer = TokenSigner(load_or_create_key(settings.signing_key_path), settings.token_ttl_s)
+        assistant = await Assistant.open(settings, model=model)
+        app.state.careerpilot = AppState(assistant=assistant, store=store, signer=signer)
+        # The network API is served by the same process over the assistant's repository.
+        app.state.network_repository = assistant.network_repository
+        try:
+            yield
+        finally:
+            await assistant.aclose()
+            await store.aclose()
+
+    app = FastAPI(
+        title="careerpilot",
+        version="0.1.0",
+        description="A streaming, grounded, multi-agent assistant for professional networking.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(system.router)
+    app.include_router(conversations.router)
+    app.include_router(network_api.router)
+    return app

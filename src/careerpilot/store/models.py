@@ -1,0 +1,52 @@
+"""ORM models of what the assistant writes: conversations and their messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["Base", "ConversationRow", "MessageRow"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    messages: Mapped[list[MessageRow]] = relationship(
+        back_populates="conversation", order_by="MessageRow.id", cascade="all, delete-orphan"
+    )
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # user | assistant
+    text: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # assistant messages: the turn as sent
+    status: Mapped[str] = mapped_column(
+        String(16), default="complete"
+    )  # complete|error|interrupted
+    agent: Mapped[str | None] = mapped_column(String(40))
+    events: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    usage: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    timings: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    conversation: Mapped[ConversationRow] = relationship(back_populates="messages")

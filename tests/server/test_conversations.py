@@ -1,0 +1,143 @@
+"""The HTTP contract, against a real uvicorn server on loopback with a scripted model."""
+
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from careerpilot.config import Settings
+from careerpilot.llm.testing import ScriptedModel
+from careerpilot.server.auth import TokenSigner, load_or_create_key
+from conftest import ServerThread
+
+NARRATIVE = "You hold most required skills; the main gap is one missing skill."
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[ServerThread]:
+    with ServerThread(settings, ScriptedModel(NARRATIVE, delay_s=0.02)) as running:
+        yield running
+
+
+def auth(settings: Settings, member: int) -> dict[str, str]:
+    signer = TokenSigner(load_or_create_key(settings.signing_key_path), 3600)
+    return {"Authorization": f"Bearer {signer.issue(member)}"}
+
+
+def parse_sse(body: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_requests_without_a_valid_token_get_401(server: ServerThread) -> None:
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"}):
+        response = httpx.post(f"{server.url}/v1/conversations", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_turn_streams_over_sse_and_is_stored(server: ServerThread, settings: Settings) -> None:
+    headers = auth(settings, 1)
+    conversation = httpx.post(f"{server.url}/v1/conversations", headers=headers)
+    assert conversation.status_code == 201
+    cid = conversation.json()["id"]
+    body = {"text": "Am I a good fit for this job?", "context": {"type": "job", "id": 1}}
+    with httpx.stream(
+        "POST", f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(response.iter_text())
+    events = parse_sse(raw)
+    assert all(name == data["type"] for name, data in events)
+    names = [name for name, _ in events]
+    assert names[0] == "route" and names[-1] == "done"
+    assert "component" in names and "text" in names
+    stored = httpx.get(f"{server.url}/v1/conversations/{cid}", headers=headers).json()
+    user, answer = stored["messages"]
+    assert user["role"] == "user" and user["context"] == {"type": "job", "id": 1}
+    assert answer["status"] == "complete" and answer["agent"] == "job_assessment"
+    assert answer["text"] == NARRATIVE
+    assert [e["type"] for e in answer["events"]] == names
+    assert answer["timings"]["ttft_ms"] > 0
+    # another member cannot see it, nor post to it
+    other = auth(settings, 2)
+    assert httpx.get(f"{server.url}/v1/conversations/{cid}", headers=other).status_code == 404
+    posted = httpx.post(f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=other)
+    assert posted.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"text": ""}, 422),
+        ({"text": "  "}, 422),
+        ({"text": "x" * 4001}, 413),
+        ({"txt": "hello"}, 422),
+        ({"text": "hi", "context": {"type": "planet", "id": 1}}, 422),
+    ],
+)
+def test_bad_messages_get_typed_errors_and_store_nothing(
+    server: ServerThread, settings: Settings, payload: dict, status: int
+) -> None:
+    headers = auth(settings, 1)
+    cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+    response = httpx.post(
+        f"{server.url}/v1/conversations/{cid}/messages", json=payload, headers=headers
+    )
+    assert response.status_code == status
+    assert response.json()["error"]["code"] in {"invalid_input", "invalid_question"}
+    stored = httpx.get(f"{server.url}/v1/conversations/{cid}", headers=headers).json()
+    assert stored["messages"] == []
+
+
+def test_malformed_json_is_422(server: ServerThread, settings: Settings) -> None:
+    headers = auth(settings, 1) | {"Content-Type": "application/json"}
+    cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+    response = httpx.post(
+        f"{server.url}/v1/conversations/{cid}/messages", content=b"{not json", headers=headers
+    )
+    assert response.status_code == 422
+
+
+def test_disconnect_mid_answer_is_stored_as_interrupted(
+    settings: Settings,
+) -> None:
+    slow = ScriptedModel("token " * 200, delay_s=0.02)
+    with ServerThread(settings, slow) as server:
+        headers = auth(settings, 1)
+        cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+        body = {"text": "Am I a good fit for this job?", "context": {"type": "job", "id": 1}}
+        with httpx.stream(
+            "POST", f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers
+        ) as response:
+            seen = ""
+            for chunk in response.iter_text():
+                seen += chunk
+                if seen.count("event: text") >= 3:
+                    break
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            messages = httpx.get(f"{server.url}/v1/conversations/{cid}", headers=headers).json()[
+                "messages"
+            ]
+            if len(messages) == 2:
+                break
+            time.sleep(0.05)
+        answer = messages[1]
+        assert answer["status"] == "interrupted"
+        assert answer["text"].startswith("token token token")
+        assert answer["events"][-1]["type"] != "done"
+        assert slow.closed_early == 1 and slow.completed == 0
+
+
+def test_health_schema_and_network_api_on_the_same_server(server: ServerThread) -> None:
+    assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
+    schema = httpx.get(f"{server.url}/v1/ui/schema").json()
+    assert "job_fit" in json.dumps(schema) and schema["version"]
+    assert httpx.get(f"{server.url}/api/v1/jobs/1").json()["id"] == 1
