@@ -66,8 +66,12 @@ class TurnContext:
             return result, (time.perf_counter() - start) * 1000
 
         with self.timer.stage("skills"):
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(one(call)) for call in calls]
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(one(call)) for call in calls]
+            except ExceptionGroup as group_error:
+                # One failed call fails the step; report it, not the group's wrapper.
+                raise group_error.exceptions[0] from None
         results = []
         for call, task in zip(calls, tasks, strict=True):
             result, ms = task.result()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import aclosing
 from collections.abc import AsyncIterator, Callable, Collection
 from typing import ClassVar
 
@@ -142,22 +143,24 @@ class JobAssessmentAgent(Agent):
             yield SuggestionsEvent(suggestions=["Which jobs fit my profile?"])
             return
         results: list[object] = []
-        async for item in turn.call_skills(
-            [
-                SkillCall("get_job", {"job_id": job_id}),
-                SkillCall("get_member", {"member_id": turn.member_id}),
-            ]
-        ):
-            if isinstance(item, list):
-                results = item
-            else:
-                yield item
+        calls = [
+            SkillCall("get_job", {"job_id": job_id}),
+            SkillCall("get_member", {"member_id": turn.member_id}),
+        ]
+        async with aclosing(turn.call_skills(calls)) as steps:
+            async for item in steps:
+                if isinstance(item, list):
+                    results = item
+                else:
+                    yield item
         job, member = results
         assert isinstance(job, Job) and isinstance(member, Member)
         with turn.timer.stage("assessment"):
             fit = assess_fit(member, job, self.related_families(job.family), self.today())
         turn.timer.component()
         yield ComponentEvent(component=fit_component(member, job, fit).model_dump(mode="json"))
-        async for event in turn.generate(narrative_messages(turn.question, member, job, fit)):
-            yield event
+        messages = narrative_messages(turn.question, member, job, fit)
+        async with aclosing(turn.generate(messages)) as text:
+            async for event in text:
+                yield event
         yield SuggestionsEvent(suggestions=_suggestions(job, fit))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import aclosing
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -145,10 +146,13 @@ class Assistant:
             )
             agent = self.agents[route.agent]
             yield StatusEvent(stage="agent", state="started", detail=agent.name)
-            async for event in agent.run(ctx):
-                if event.type == "component":
-                    timer.component()
-                yield event
+            # aclosing: when the consumer stops, the agent (and its model stream) stop now,
+            # not whenever the garbage collector finalises the generators.
+            async with aclosing(agent.run(ctx)) as events:
+                async for event in events:
+                    if event.type == "component":
+                        timer.component()
+                    yield event
             yield StatusEvent(stage="agent", state="finished", detail=agent.name)
         except CareerpilotError as exc:
             yield ErrorEvent(code=exc.code, message=exc.message, retryable=exc.retryable)
