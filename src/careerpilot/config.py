@@ -62,8 +62,9 @@ class LLMSettings(BaseModel):
     connect_timeout_s: float = 5.0
     request_timeout_s: float = 60.0
     # generation
-    max_tokens: int = 160
-    temperature: float = 0.3
+    max_tokens: int = 120
+    # Greedy decoding: the narrative restates computed facts, it has nothing to gain from sampling.
+    temperature: float = 0.0
     seed: int = 7
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -52,7 +52,7 @@ class TurnContext:
 
     async def call_skills(
         self, calls: Sequence[SkillCall]
-    ) -> AsyncIterator[StatusEvent | list[Any]]:
+    ) -> AsyncGenerator[StatusEvent | list[Any], None]:
         """Run skill calls concurrently; yield status events, then the list of results.
 
         The first failure cancels the other calls and propagates.
@@ -82,7 +82,7 @@ class TurnContext:
             )
         yield results
 
-    async def generate(self, messages: Sequence[ChatMessage]) -> AsyncIterator[TextEvent]:
+    async def generate(self, messages: Sequence[ChatMessage]) -> AsyncGenerator[TextEvent, None]:
         """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""
         with self.timer.stage("generation"):
             stream = self.model.stream(messages, self.generation)
@@ -101,5 +101,5 @@ class Agent(ABC):
     name: ClassVar[str]
 
     @abstractmethod
-    def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+    def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         """Answer the turn as a stream of events (never ``route``, ``done`` or ``error``)."""

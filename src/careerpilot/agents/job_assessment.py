@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import AsyncGenerator, Callable, Collection
 from contextlib import aclosing
-from collections.abc import AsyncIterator, Callable, Collection
 from typing import ClassVar
 
 from careerpilot.agents.base import Agent, SkillCall, TurnContext
@@ -26,11 +26,24 @@ __all__ = ["JobAssessmentAgent", "fit_component", "narrative_messages"]
 _JOB_REF = re.compile(r"(?:\bjob\s*#?\s*|#)(\d{1,9})\b", re.IGNORECASE)
 
 SYSTEM_PROMPT = (
-    "You are CareerPilot, a career assistant on a professional network. "
-    "You receive facts computed from a member's profile and a job posting. "
-    "Write two or three short, friendly sentences to the member about their fit for the job. "
-    "Use only the facts given: do not invent skills, numbers, companies or requirements. "
-    "Mention the verdict, the strongest matches and the most important gap."
+    "You are CareerPilot, a career assistant. Using only the facts given, tell the member in two "
+    "or three short sentences how well they fit the job: say the verdict, name the matching "
+    "skills, name the missing skills, and compare their years of experience with what the job "
+    "asks. Do not add anything else."
+)
+
+# One worked example: small models copy its grounded shape far better than they follow rules.
+# It sits in the static prefix, so backends that cache prompt prefixes process it once.
+EXAMPLE_FACTS = """Job: Data Engineer at Northwind, mid level
+Verdict: good fit (72%)
+Required skills you have: Python, SQL, Airflow
+Required skills you lack: Spark
+Nice-to-have skills you have: none
+Your relevant experience: 3 years; the job asks 2–5 years (within the range)"""
+EXAMPLE_ANSWER = (
+    "You are a good fit for the Data Engineer role at Northwind. You already have Python, SQL "
+    "and Airflow, and your 3 years of experience are within the 2–5 years asked. The main gap "
+    "is Spark, so learning it would make your application stronger."
 )
 
 
@@ -79,31 +92,30 @@ def fit_component(member: Member, job: Job, fit: FitAssessment) -> JobFit:
     )
 
 
-def _facts(member: Member, job: Job, fit: FitAssessment) -> str:
+def _facts(job: Job, fit: FitAssessment) -> str:
     def listing(items: list[str]) -> str:
         return ", ".join(items) if items else "none"
 
     return "\n".join(
         [
-            f"Member: {member.first_name}, {member.headline}",
             f"Job: {job.title} at {job.company_name}, {job.seniority.value} level",
-            f"Verdict: {fit.verdict} fit, score {round(fit.score * 100)}%",
-            f"Required skills the member has: {listing(fit.matched_required)}",
-            f"Required skills the member lacks: {listing(fit.missing_required)}",
-            f"Nice-to-have skills the member has: {listing(fit.nice_to_have_held)}",
-            f"Relevant experience: {fit.relevant_years:g} years; the job asks {_years_wanted(fit)}"
-            f" ({fit.experience} the range)",
+            f"Verdict: {fit.verdict} fit ({round(fit.score * 100)}%)",
+            f"Required skills you have: {listing(fit.matched_required)}",
+            f"Required skills you lack: {listing(fit.missing_required)}",
+            f"Nice-to-have skills you have: {listing(fit.nice_to_have_held)}",
+            f"Your relevant experience: {fit.relevant_years:g} years; the job asks "
+            f"{_years_wanted(fit)} ({fit.experience} the range)",
         ]
     )
 
 
-def narrative_messages(
-    question: str, member: Member, job: Job, fit: FitAssessment
-) -> list[ChatMessage]:
+def narrative_messages(question: str, job: Job, fit: FitAssessment) -> list[ChatMessage]:
     # Static text first, turn-specific facts last: backends that cache prompt prefixes reuse it.
     return [
         ChatMessage("system", SYSTEM_PROMPT),
-        ChatMessage("user", f"Facts:\n{_facts(member, job, fit)}\n\nQuestion: {question}"),
+        ChatMessage("user", f"{EXAMPLE_FACTS}\n\nQuestion: Am I a good fit for this job?"),
+        ChatMessage("assistant", EXAMPLE_ANSWER),
+        ChatMessage("user", f"{_facts(job, fit)}\n\nQuestion: {question}"),
     ]
 
 
@@ -133,7 +145,7 @@ class JobAssessmentAgent(Agent):
         match = _JOB_REF.search(turn.question)
         return int(match.group(1)) if match else None
 
-    async def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+    async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         job_id = self._job_id(turn)
         if job_id is None:
             yield TextEvent(
@@ -159,7 +171,7 @@ class JobAssessmentAgent(Agent):
             fit = assess_fit(member, job, self.related_families(job.family), self.today())
         turn.timer.component()
         yield ComponentEvent(component=fit_component(member, job, fit).model_dump(mode="json"))
-        messages = narrative_messages(turn.question, member, job, fit)
+        messages = narrative_messages(turn.question, job, fit)
         async with aclosing(turn.generate(messages)) as text:
             async for event in text:
                 yield event

@@ -6,7 +6,7 @@ safe landing place for attempts to subvert the assistant.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import ClassVar
 
 from careerpilot.agents.base import Agent, TurnContext
@@ -23,7 +23,7 @@ _ANSWER = (
 class OutOfScopeAgent(Agent):
     name: ClassVar[str] = "out_of_scope"
 
-    async def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+    async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         yield TextEvent(delta=_ANSWER)
         suggestions = ["Which jobs fit my profile?", "How do I prepare for an interview?"]
         if turn.page is not None and turn.page.type == "job":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncGenerator, Collection
 from typing import ClassVar
 
 from careerpilot.agents.base import Agent, TurnContext
@@ -24,7 +24,7 @@ class NotYetAvailableAgent(Agent):
         self.label = label
         self.topic = topic
 
-    async def run(self, turn: TurnContext) -> AsyncIterator[Event]:
+    async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         notice = Notice(
             level="info",
             text=f"Questions about {self.topic} are not supported in this version yet. "

@@ -21,9 +21,9 @@ tokens the sampler produced (minus the one that ended a "stop" finish).
 
 from __future__ import annotations
 
-import os
 import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor

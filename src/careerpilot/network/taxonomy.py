@@ -8,7 +8,6 @@ lookups and the title helpers the generator and the checks share.
 from __future__ import annotations
 
 import random
-from types import MappingProxyType
 from typing import Final
 
 from careerpilot.network.schemas import Seniority
@@ -48,42 +47,38 @@ __all__ = [
 SENIORITY_ORDER: Final[tuple[Seniority, ...]] = tuple(Seniority)
 EMPLOYMENT_TYPES: Final[tuple[str, ...]] = ("full_time", "part_time", "contract", "internship")
 
-# Read-only views: the taxonomy is shared by every generated network and must not drift.
-FAMILIES: Final = MappingProxyType({f.key: f for f in FAMILY_LIST})
-INDUSTRIES: Final = MappingProxyType({i.name: i for i in INDUSTRY_LIST})
-POST_TOPICS: Final = MappingProxyType({t.name: t for t in TOPIC_LIST})
+FAMILIES: Final[dict[str, JobFamily]] = {f.key: f for f in FAMILY_LIST}
+INDUSTRIES: Final[dict[str, Industry]] = {i.name: i for i in INDUSTRY_LIST}
+POST_TOPICS: Final[dict[str, PostTopic]] = {t.name: t for t in TOPIC_LIST}
 CITIES: Final[tuple[City, ...]] = CITY_LIST
 
 # Other spellings of taxonomy skills that members and recruiters use. Values are taxonomy names.
-SKILL_ALIASES: Final = MappingProxyType(
-    {
-        "k8s": "Kubernetes",
-        "golang": "Go",
-        "postgres": "PostgreSQL",
-        "js": "JavaScript",
-        "ts": "TypeScript",
-        "excel": "Microsoft Excel",
-        "ml": "Machine Learning",
-        "nlp": "Natural Language Processing",
-        "spark": "Apache Spark",
-        "sfdc": "Salesforce",
-        "fea": "Finite Element Analysis (FEA)",
-        "bim": "Building Information Modeling (BIM)",
-        "iam": "Identity and Access Management (IAM)",
-        "ehr": "Electronic Health Records (EHR)",
-        "bls": "Basic Life Support (BLS)",
-        "acls": "Advanced Cardiac Life Support (ACLS)",
-        "dei": "Diversity, Equity & Inclusion",
-    }
-)
+SKILL_ALIASES: Final[dict[str, str]] = {
+    "k8s": "Kubernetes",
+    "golang": "Go",
+    "postgres": "PostgreSQL",
+    "js": "JavaScript",
+    "ts": "TypeScript",
+    "excel": "Microsoft Excel",
+    "ml": "Machine Learning",
+    "nlp": "Natural Language Processing",
+    "spark": "Apache Spark",
+    "sfdc": "Salesforce",
+    "fea": "Finite Element Analysis (FEA)",
+    "bim": "Building Information Modeling (BIM)",
+    "iam": "Identity and Access Management (IAM)",
+    "ehr": "Electronic Health Records (EHR)",
+    "bls": "Basic Life Support (BLS)",
+    "acls": "Advanced Cardiac Life Support (ACLS)",
+    "dei": "Diversity, Equity & Inclusion",
+}
 
-_TITLE_FAMILY: Final = MappingProxyType({title: f.key for f in FAMILY_LIST for title in f.titles})
+_TITLE_FAMILY: Final[dict[str, str]] = {title: f.key for f in FAMILY_LIST for title in f.titles}
 # Longest first, so that "Principal" is tried before a shorter prefix could match.
 _PREFIXES: Final[tuple[str, ...]] = tuple(
     sorted(
         {p for f in FAMILY_LIST for level in f.level_prefixes for p in level if p},
-        key=len,
-        reverse=True,
+        key=lambda p: (-len(p), p),
     )
 )
 

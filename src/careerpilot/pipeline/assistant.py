@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
-from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -123,7 +123,7 @@ class Assistant:
         member_id: int,
         page: PageContext | None = None,
         history: Sequence[ChatMessage] = (),
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Run one turn. Cancelling the consumer cancels the skills and the LLM generation."""
         timer = TurnTimer()
         ctx: TurnContext | None = None
