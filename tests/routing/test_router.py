@@ -39,3 +39,28 @@ async def test_page_context_changes_the_route(router: Router) -> None:
     assert on_post.agent == "post_takeaways"
     on_job = await router.route("Is this right for me?", "job")
     assert on_job.agent == "job_assessment"
+
+
+class CountingEmbedder:
+    def __init__(self, inner: OnnxEmbedder) -> None:
+        self.inner = inner
+        self.dim = inner.dim
+        self.texts = 0
+
+    async def embed(self, texts):
+        self.texts += len(texts)
+        return await self.inner.embed(texts)
+
+
+async def test_utterance_vectors_are_cached_between_processes(embedder, tmp_path) -> None:
+    first = CountingEmbedder(embedder)
+    await Router(first, cache_dir=tmp_path).warm()
+    assert first.texts == len(load_utterances())
+    second = CountingEmbedder(embedder)
+    router = Router(second, cache_dir=tmp_path)
+    route = await router.route("Should I apply to this job?", "job")
+    assert second.texts == 1  # only the question was embedded
+    assert route.agent == "job_assessment"
+    changed = CountingEmbedder(embedder)
+    await Router(changed, load_utterances()[:-1], cache_dir=tmp_path).warm()
+    assert changed.texts == len(load_utterances()) - 1  # other utterances, other cache key

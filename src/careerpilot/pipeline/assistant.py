@@ -81,14 +81,19 @@ class Assistant:
             http = httpx.AsyncClient(transport=transport, base_url=_IN_PROCESS_API)
         else:
             http = httpx.AsyncClient(base_url=settings.api_base_url, timeout=settings.api_timeout_s)
-        if embedder is None:
-            embedder = await asyncio.to_thread(OnnxEmbedder, settings.embedder)
         if model is None:
             model = create_chat_model(settings.llm)
         warm = getattr(model, "warm", None)
-        router = Router(embedder)
-        loading = [router.warm()] + ([warm()] if warm is not None else [])
-        await asyncio.gather(*loading)
+        # The LLM loads on its own thread while the embedder loads and the router warms.
+        model_ready = asyncio.ensure_future(warm()) if warm is not None else None
+        try:
+            if embedder is None:
+                embedder = await asyncio.to_thread(OnnxEmbedder, settings.embedder)
+            router = Router(embedder, cache_dir=settings.ensure_data_dir() / "cache")
+            await router.warm()
+        finally:
+            if model_ready is not None:
+                await model_ready
         return cls(
             settings,
             model=model,

@@ -7,10 +7,13 @@ the question to its closest labelled utterances, plus a prior for the page the m
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import math
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import yaml
@@ -71,14 +74,46 @@ def load_utterances() -> list[Utterance]:
 
 
 class Router:
-    def __init__(self, embedder: Embedder, utterances: list[Utterance] | None = None) -> None:
+    """Routes questions; ``cache_dir`` keeps the utterance vectors between processes."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        utterances: list[Utterance] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.embedder = embedder
         self.utterances = utterances if utterances is not None else load_utterances()
+        self.cache_dir = cache_dir
         self._vectors: Vectors | None = None
 
+    def _cache_path(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        key = hashlib.sha256(
+            "\n".join(
+                [type(self.embedder).__name__, str(self.embedder.dim)]
+                + [f"{u.label}|{u.text}" for u in self.utterances]
+            ).encode()
+        ).hexdigest()[:16]
+        return self.cache_dir / f"router-utterances-{key}.npy"
+
     async def warm(self) -> None:
-        if self._vectors is None:
-            self._vectors = await self.embedder.embed([u.text for u in self.utterances])
+        """Embed the labelled utterances once (about 0.2 s), or load them from the cache."""
+        if self._vectors is not None:
+            return
+        path = self._cache_path()
+        if path is not None and path.exists():
+            cached = await asyncio.to_thread(np.load, path)
+            if cached.shape == (len(self.utterances), self.embedder.dim):
+                self._vectors = cached
+                return
+        self._vectors = await self.embedder.embed([u.text for u in self.utterances])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            await asyncio.to_thread(np.save, tmp, self._vectors)
+            tmp.replace(path)
 
     async def route(self, question: str, context_type: str | None = None) -> Route:
         await self.warm()
