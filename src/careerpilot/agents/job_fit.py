@@ -117,9 +117,9 @@ def assess_fit(
     score = round(0.6 * required_cover + 0.25 * exp_score + 0.15 * nice_cover, 2)
     if score >= 0.8 and not missing:
         verdict = "strong"
-    elif score >= 0.65:
+    elif score >= 0.7:
         verdict = "good"
-    elif score >= 0.4:
+    elif score >= 0.45:
         verdict = "partial"
     else:
         verdict = "weak"
