@@ -6,7 +6,7 @@ Operation ids are stable (``get_job``, ``search_jobs``...): skills are built fro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
@@ -14,7 +14,7 @@ from careerpilot.network.repository import JobFilters, NetworkRepository, People
 from careerpilot.network.schemas import Company, Job, Member, Page, Post, Seniority
 from careerpilot.server.errors import ErrorResponse, install_error_handlers
 
-__all__ = ["create_network_app", "router"]
+__all__ = ["create_network_app", "openapi_spec", "router"]
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "No such entity"},
@@ -124,14 +124,24 @@ async def search_people(
     )
 
 
+def _bare_app() -> FastAPI:
+    app = FastAPI(title="careerpilot sample network API", version="1")
+    install_error_handlers(app)
+    app.include_router(router)
+    return app
+
+
 def create_network_app(repository: NetworkRepository) -> FastAPI:
     """An app serving only the network API, over an open repository (its owner closes it).
 
     State is set directly rather than in a lifespan so that the app also works behind
     ``httpx.ASGITransport``, which does not run lifespans.
     """
-    app = FastAPI(title="careerpilot sample network API", version="1")
+    app = _bare_app()
     app.state.network_repository = repository
-    install_error_handlers(app)
-    app.include_router(router)
     return app
+
+
+def openapi_spec() -> dict[str, Any]:
+    """The network API's OpenAPI document (no database needed)."""
+    return _bare_app().openapi()

@@ -26,7 +26,8 @@ from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
 from careerpilot.routing.router import Router
-from careerpilot.skills.network import NetworkApi, network_skills
+from careerpilot.skills.http import NetworkApi
+from careerpilot.skills.network import network_skills
 
 __all__ = ["Assistant"]
 

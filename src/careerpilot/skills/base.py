@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from careerpilot.errors import NotFoundError, SkillError
 
-__all__ = ["Skill", "SkillRegistry"]
+__all__ = ["Skill", "SkillRegistry", "describe_args"]
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out", bound=BaseModel)
@@ -78,3 +80,52 @@ class SkillRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._skills)
+
+    def describe(self, names: Iterable[str] | None = None) -> str:
+        """The skills' descriptions and arguments as compact YAML, for planning prompts."""
+        chosen = [self.get(n) for n in (names if names is not None else self.names())]
+        entries = [
+            {"name": s.name, "does": s.description, "args": describe_args(s.input_model)}
+            for s in chosen
+        ]
+        text: str = yaml.safe_dump(entries, sort_keys=False, width=100, allow_unicode=True)
+        return text
+
+
+def _type_label(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = defs.get(ref.rsplit("/", 1)[-1], {})
+    if "enum" in schema:
+        return "|".join(str(v) for v in schema["enum"])
+    if "const" in schema:
+        return str(schema["const"])
+    variants = schema.get("anyOf")
+    if variants:
+        return " or ".join(_type_label(v, defs) for v in variants if v.get("type") != "null")
+    kind = str(schema.get("type", "any"))
+    if kind == "array":
+        return f"list of {_type_label(schema.get('items', {}), defs)}"
+    if schema.get("format") in ("date", "date-time"):
+        return str(schema["format"])
+    return {"string": "text", "integer": "int", "boolean": "bool", "number": "number"}.get(
+        kind, kind
+    )
+
+
+def describe_args(model: type[BaseModel]) -> dict[str, str]:
+    """``{arg: "type, required|default X — description"}``: what a planner needs, no more."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    out: dict[str, str] = {}
+    for name, prop in schema.get("properties", {}).items():
+        label = _type_label(prop, defs)
+        if name in required:
+            label += ", required"
+        elif prop.get("default") is not None:
+            label += f", default {prop['default']}"
+        if prop.get("description"):
+            label += f" — {prop['description']}"
+        out[name] = label
+    return out
