@@ -59,6 +59,9 @@ class LLMSettings(BaseModel):
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "smollm2-135m-instruct"
     api_key: SecretStr = SecretStr("")
+    # How the server takes a JSON schema for constrained decoding: "json_schema" (OpenAI, vLLM,
+    # Ollama), "json_object" (llama.cpp's server), or "none" (parse defensively only).
+    structured_output: Literal["json_schema", "json_object", "none"] = "json_schema"
     connect_timeout_s: float = 5.0
     request_timeout_s: float = 60.0
     # generation

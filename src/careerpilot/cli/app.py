@@ -12,6 +12,7 @@ from rich.console import Console
 
 from careerpilot.agents.base import PageContext
 from careerpilot.cli.data import data_app
+from careerpilot.cli.skills import plan, skills_app
 from careerpilot.config import Settings
 from careerpilot.errors import CareerpilotError, NotFoundError
 
@@ -25,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(skills_app, name="skills")
+app.command("plan")(plan)
 
 out = Console()
 err = Console(stderr=True)

@@ -10,9 +10,9 @@ cancels a turn. Raise ``ModelUnavailableError`` when the backend cannot be reach
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "ChatMessage",
@@ -56,6 +56,9 @@ class GenerationOptions:
     temperature: float = 0.3
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # Constrained decoding: backends that can (llama.cpp grammars, OpenAI-compatible
+    # response_format) only produce JSON valid for this schema. Output is still parsed defensively.
+    json_schema: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -290,6 +290,12 @@ class LlamaCppModel:
                 # Early close: stop the worker; do not wait for it (it stops within a token).
                 cancel.set()
 
+    def _response_format(self, options: GenerationOptions) -> dict[str, Any] | None:
+        if options.json_schema is not None:
+            # llama-cpp-python compiles this schema into a GBNF grammar for the sampler.
+            return {"type": "json_object", "schema": dict(options.json_schema)}
+        return self.response_format
+
     def _run(
         self,
         messages: list[dict[str, str]],
@@ -345,7 +351,8 @@ class LlamaCppModel:
                     stop=list(options.stop),
                     seed=options.seed,
                     response_format=cast(
-                        "ChatCompletionRequestResponseFormat | None", self.response_format
+                        "ChatCompletionRequestResponseFormat | None",
+                        self._response_format(options),
                     ),
                 ),
             )

@@ -72,7 +72,16 @@ class OpenAICompatModel:
         }
         if options.stop:
             body["stop"] = list(options.stop)
-        if self.response_format is not None:
+        if options.json_schema is not None and self.settings.structured_output != "none":
+            schema = dict(options.json_schema)
+            if self.settings.structured_output == "json_schema":  # OpenAI, vLLM, Ollama
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": "output", "schema": schema},
+                }
+            else:  # llama.cpp's server: json_object with a schema
+                body["response_format"] = {"type": "json_object", "schema": schema}
+        elif self.response_format is not None:
             body["response_format"] = self.response_format
         return body
 
