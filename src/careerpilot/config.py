@@ -20,7 +20,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["EmbedderSettings", "LLMSettings", "NetworkSize", "ServerSettings", "Settings"]
+__all__ = [
+    "EmbedderSettings",
+    "LLMSettings",
+    "NetworkSize",
+    "ServerSettings",
+    "Settings",
+    "WebSearchSettings",
+]
 
 
 def _package_file(package: str, *parts: str) -> Path | None:
@@ -82,6 +89,16 @@ class EmbedderSettings(BaseModel):
     max_length: int = 128
 
 
+class WebSearchSettings(BaseModel):
+    """Web search: the bundled offline corpus (default, no network) or a Bing v7 endpoint."""
+
+    backend: Literal["offline", "bing"] = "offline"
+    bing_api_key: SecretStr = SecretStr("")
+    bing_endpoint: str = "https://api.bing.microsoft.com"
+    market: str = "en-US"
+    timeout_s: float = Field(5.0, gt=0)
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
@@ -98,6 +115,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    web_search: WebSearchSettings = Field(default_factory=WebSearchSettings)
     # Where skills reach the internal REST API. None: the bundled API, in process.
     api_base_url: str | None = None
     api_timeout_s: float = 5.0

@@ -10,7 +10,7 @@ def test_skills_list_describes_every_skill(data_dir: Path) -> None:
     result = run(data_dir, "skills", "list")
     assert result.returncode == 0, result.stderr
     names = {entry["name"] for entry in yaml.safe_load(result.stdout)}
-    assert {"get_job", "search_jobs", "search_people", "get_post"} <= names
+    assert {"get_job", "search_jobs", "search_people", "get_post", "web_search"} <= names
 
 
 def test_skills_call_prints_a_compact_view(data_dir: Path) -> None:
@@ -37,3 +37,11 @@ def test_plan_runs_the_planner_with_the_embedded_model(data_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "plan (" in result.stdout
     assert "'plans': 1" in result.stderr
+
+
+def test_skills_call_web_search_uses_the_offline_corpus(data_dir: Path) -> None:
+    result = run(
+        data_dir, "skills", "call", "web_search", '{"query": "what is a 401k", "count": 2}'
+    )
+    assert result.returncode == 0, result.stderr
+    assert "401(k)" in result.stdout and "knowledge.careerpilot.invalid" in result.stdout

@@ -18,7 +18,7 @@ skills_app = typer.Typer(help="The skills agents call.", no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
-SEARCH_SKILLS = ["search_jobs", "search_companies", "search_people", "search_posts"]
+SEARCH_SKILLS = ["search_jobs", "search_companies", "search_people", "search_posts", "web_search"]
 
 
 async def _with_assistant(settings: Settings, work: Any) -> Any:
@@ -36,10 +36,10 @@ def list_skills() -> None:
     """Print every skill's description and arguments, as the planner sees them."""
     import httpx
 
+    from careerpilot.skills.defaults import default_skills
     from careerpilot.skills.http import NetworkApi
-    from careerpilot.skills.network import network_skills
 
-    registry = network_skills(NetworkApi(httpx.AsyncClient()))
+    registry = default_skills(NetworkApi(httpx.AsyncClient()), Settings())
     out.print(registry.describe(), highlight=False, markup=False)
 
 

@@ -26,8 +26,8 @@ from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
 from careerpilot.routing.router import Router
+from careerpilot.skills.defaults import default_skills
 from careerpilot.skills.http import NetworkApi
-from careerpilot.skills.network import network_skills
 
 __all__ = ["Assistant"]
 
@@ -51,7 +51,7 @@ class Assistant:
         self.model = model
         self.router = router
         self.http = http
-        self.skills = network_skills(NetworkApi(http))
+        self.skills = default_skills(NetworkApi(http), settings)
         self.agents = agents
         self.network_repository = network_repository
         self.generation = GenerationOptions(
