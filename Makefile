@@ -37,6 +37,8 @@ format: setup
 
 bench: setup  ## print the benchmark figures
 	$(BIN)/python benchmarks/cold_start.py
+	$(BIN)/python benchmarks/parser.py
+	$(BIN)/python benchmarks/prompt_views.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
