@@ -5,6 +5,10 @@ the value it intends). Per class: recovered (equal to the intended value) and si
 (a value returned that is not the intended one; for must-refuse classes, any value). Baselines:
 PyYAML (libyaml safe loader) + Pydantic validation; json_repair + Pydantic validation.
 
+Also a "harvested" row: real replies of the embedded model (SmolLM2-135M-Instruct, no
+constrained decoding) to planning prompts, labelled by hand
+(careerpilot/parsing/data/harvested_plans.yaml), parsed as the planner's ``Plan``.
+
 Part 2, streaming: a ~16 KB plan arriving in 4-character chunks. careerpilot's StreamParser
 (incremental) vs re-parsing the whole prefix on every chunk with jiter (partial mode),
 json_repair and PyYAML. Costs are given as multiples of one careerpilot ``loads`` of the
@@ -20,6 +24,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import jiter
@@ -27,6 +32,7 @@ import json_repair
 import yaml
 from pydantic import BaseModel
 
+from careerpilot.agents.planning import Plan as PlannerPlan
 from careerpilot.parsing import ParseError, StreamParser, loads
 from careerpilot.parsing.corpus import Case, generate, plan_of_size, plan_yaml
 from careerpilot.parsing.examples import Plan
@@ -47,6 +53,22 @@ def jsonrepair(text: str, schema: type[BaseModel]) -> BaseModel:
 
 
 PARSERS: dict[str, Parser] = {"careerpilot": ours, "pyyaml": pyyaml, "json_repair": jsonrepair}
+
+
+def harvested_cases() -> list[Case]:
+    """The hand-labelled real replies, as benchmark cases of class ``harvested``."""
+    raw = yaml.safe_load(
+        resources.files("careerpilot.parsing").joinpath("data/harvested_plans.yaml").read_text()
+    )
+    return [
+        Case(
+            "harvested",
+            item["reply"],
+            PlannerPlan,
+            None if item["refuse"] else PlannerPlan.model_validate(item["expected"]),
+        )
+        for item in raw
+    ]
 
 
 def score(cases: list[Case]) -> dict[str, dict[str, tuple[int, int, int]]]:
@@ -74,7 +96,7 @@ def score(cases: list[Case]) -> dict[str, dict[str, tuple[int, int, int]]]:
     return out
 
 
-def report_recovery(cases: list[Case]) -> None:
+def report_recovery(cases: list[Case], harvested: list[Case]) -> None:
     table = score(cases)
     classes = list(table["careerpilot"])
     print(f"\nRecovery on {len(cases)} cases ({len(classes)} classes): recovered% / silent-wrong%")
@@ -90,6 +112,40 @@ def report_recovery(cases: list[Case]) -> None:
                 total, good, wrong = table[name][cls]
             row += f"{100 * good / total:>14.2f} /{100 * wrong / total:>7.2f}"
         print(row)
+    report_harvested(harvested)
+
+
+def report_harvested(cases: list[Case]) -> None:
+    """Counts, not percentages (the set is small). recovered: the intended plan; silent wrong:
+    any other value (on a must-refuse case, any value); refused: no value (ParseError or any
+    baseline exception), with how many of those were on must-refuse cases."""
+    must_refuse = sum(case.expected is None for case in cases)
+    print(
+        f"\nHarvested real replies: {len(cases)} ({len(cases) - must_refuse} with an intended"
+        f" plan, {must_refuse} must-refuse): recovered / silent wrong / refused (must-refuse)"
+    )
+    print(f"{'class':<18}" + "".join(f"{n:>24}" for n in PARSERS))
+    row = f"{'harvested':<18}"
+    for parser in PARSERS.values():
+        counts: Counter[str] = Counter()
+        for case in cases:
+            try:
+                value: BaseModel | None = parser(case.text, case.schema)
+            except Exception:  # ParseError, or any baseline failure: a refusal
+                value = None
+            if value is None:
+                counts["refused"] += 1
+                counts["refused_ok"] += case.expected is None
+            elif value == case.expected:
+                counts["recovered"] += 1
+            else:
+                counts["wrong"] += 1
+        cell = (
+            f"{counts['recovered']} / {counts['wrong']} / {counts['refused']}"
+            f" ({counts['refused_ok']})"
+        )
+        row += f"{cell:>24}"
+    print(row)
 
 
 def timed(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -169,7 +225,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=4)
     ap.add_argument("--size", type=int, default=16_000)
     args = ap.parse_args()
-    report_recovery(list(generate(per_class=args.per_class)))
+    report_recovery(list(generate(per_class=args.per_class)), harvested_cases())
     report_streaming(args.size, args.chunk)
 
 

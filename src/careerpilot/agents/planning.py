@@ -47,13 +47,15 @@ PLANNER_SYSTEM = (
 
 
 class PlanStep(BaseModel):
+    # Both required: a step that writes its arguments beside ``skill`` (not under ``args``),
+    # or a plan with a thought and no ``steps`` key, is refused and re-asked, not half-read.
     skill: str
-    args: dict[str, Any] = Field(default_factory=dict)
+    args: dict[str, Any]
 
 
 class Plan(BaseModel):
     thought: str = ""
-    steps: list[PlanStep] = Field(default_factory=list)
+    steps: list[PlanStep]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +111,7 @@ def typed_step_models(registry: SkillRegistry, names: Sequence[str]) -> dict[str
     models: dict[str, type[BaseModel]] = {}
     for name in names:
         args_model = registry.get(name).input_model
-        required = any(f.is_required() for f in args_model.model_fields.values())
-        args_field: Any = (
-            (args_model, ...) if required else (args_model, Field(default_factory=args_model))
-        )
+        args_field: Any = (args_model, ...)
         skill_field: Any = (Literal[name], ...)
         models[name] = create_model(
             f"{name.title().replace('_', '')}Step", skill=skill_field, args=args_field
@@ -125,7 +124,7 @@ def typed_plan_model(steps: dict[str, type[BaseModel]], max_steps: int) -> type[
     model: type[BaseModel] = create_model(
         "TypedPlan",
         thought=(str, ""),
-        steps=(list[union], Field(default_factory=list, max_length=max_steps)),
+        steps=(list[union], Field(max_length=max_steps)),
     )
     return model
 
@@ -200,7 +199,7 @@ class Planner:
 
         final: list[SkillCall] = []
         source: Literal["llm", "reask", "fallback"] = "fallback"
-        plan = Plan()
+        plan = Plan(steps=[])
         repairs: list[str] = []
         problems: list[str] = []
         try:
@@ -290,7 +289,7 @@ class Planner:
                 ] or problems
             except ParseError:
                 pass
-            return problems, [], [], Plan()
+            return problems, [], [], Plan(steps=[])
         steps = getattr(parsed.value, "steps", [])
         calls = [_call(step) for step in steps]
         plan = Plan(
