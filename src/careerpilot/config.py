@@ -87,6 +87,7 @@ class EmbedderSettings(BaseModel):
     )
     batch_size: int = 32
     max_length: int = 128
+    threads: int | None = Field(None, ge=1, description="onnxruntime threads (default: all cores)")
 
 
 class WebSearchSettings(BaseModel):

@@ -4,7 +4,8 @@
 
     CareerpilotError                 base; has a stable ``code``, ``retryable`` and ``http_status``
     ├── ConfigurationError           the operator's mistake: bad settings, a file that is not there
-    │   └── ModelFileNotFoundError   the configured GGUF / ONNX file does not exist
+    │   ├── ModelFileNotFoundError   the configured GGUF / ONNX file does not exist
+    │   └── IndexNotBuiltError       a search needs indexes `careerpilot data index` builds
     ├── InputError                   the member's request cannot be served as asked (4xx)
     │   ├── InvalidQuestionError     empty or oversized question
     │   ├── NotFoundError            unknown member, job, company, post or conversation
@@ -25,6 +26,7 @@ __all__ = [
     "AuthenticationError",
     "CareerpilotError",
     "ConfigurationError",
+    "IndexNotBuiltError",
     "InputError",
     "InvalidQuestionError",
     "ModelError",
@@ -58,6 +60,11 @@ class ConfigurationError(CareerpilotError):
 
 class ModelFileNotFoundError(ConfigurationError):
     code = "model_file_not_found"
+
+
+class IndexNotBuiltError(ConfigurationError):
+    code = "index_not_built"
+    http_status = 503
 
 
 class InputError(CareerpilotError):

@@ -1,14 +1,18 @@
-"""``careerpilot data``: seed the sample network and show what is in it."""
+"""``careerpilot data``: seed the sample network, index it for search, show what is in it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from careerpilot.config import NetworkSize, Settings
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 __all__ = ["data_app"]
 
@@ -45,6 +49,43 @@ def seed(
         f"[dim]generated in {report.generate_s:.1f} s, written in {report.write_s:.1f} s "
         f"to {report.path}[/]"
     )
+    build_indexes(settings)
+
+
+@data_app.command()
+def index() -> None:
+    """Build or refresh the search indexes (only new or changed documents are embedded)."""
+    settings = Settings()
+    if not settings.network_db_path.exists():
+        err.print("[bold red]error:[/] no network yet: run `careerpilot data seed`")
+        raise typer.Exit(1)
+    build_indexes(settings)
+
+
+def build_indexes(settings: Settings) -> None:
+    """Refresh every index with a progress bar per collection, then print what changed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from careerpilot.retrieval.embedder import OnnxEmbedder
+    from careerpilot.retrieval.setup import SearchStack, refresh_indexes
+
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(collection: str, done: int, total: int) -> None:
+            if collection not in tasks:
+                tasks[collection] = bar.add_task(f"indexing {collection}", total=total or 1)
+            bar.update(tasks[collection], completed=done if total else 1)
+
+        stack = SearchStack.open(settings, OnnxEmbedder(settings.embedder))
+        reports = asyncio.run(refresh_indexes(settings, stack, progress, check_documents=True))
+    table = Table("index", "documents", "embedded", "deleted", "seconds")
+    for r in reports:
+        table.add_row(
+            r.collection, f"{r.total:,}", f"{r.embedded:,}", f"{r.deleted:,}", f"{r.seconds:.1f}"
+        )
+    out.print(table)
 
 
 @data_app.command()

@@ -13,9 +13,11 @@ Network cases keep ``MIN_RELEVANT`` to ``MAX_RELEVANT`` documents, never cut at 
 grades 2 and 1 exceed the cap only grade 2 is kept, and if grade 2 alone does the query is
 skipped. recall@10 (``ranking_metrics``) = relevant found in the top 10 / min(10, relevant).
 
-``data/retrieval_v1.json`` is the set for the network ``careerpilot data seed`` writes (seed 42,
-default ``NetworkSize``), so ids match the database. After changing the generator or templates,
-regenerate it (bump ``VERSION`` if labels change): ``python -m careerpilot.evals.retrieval_set``.
+``data/retrieval_v{VERSION}.json`` is the set for the network ``careerpilot data seed``
+writes (seed 42, default ``NetworkSize``), so ids match the database. After changing the
+generator or templates, regenerate it (bump ``VERSION`` if labels change):
+``python -m careerpilot.evals.retrieval_set``. v2 counts people between jobs by their latest
+role in city queries (v1 counted only the employed).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ __all__ = [
     "write_relevance_set",
 ]
 
-VERSION = 1
+VERSION = 2
 _REGEN = "python -m careerpilot.evals.retrieval_set"
 SEED = 42
 DATA_FILE = f"retrieval_v{VERSION}.json"
@@ -192,7 +194,9 @@ def _people(rng: random.Random, net: Network) -> tuple[str, Filter | None, dict[
     else:
         city = _city(pos.location)
         flt, where = {"location": city}, rng.choice(("in", "based in", "around")) + " " + city
-        rel = {m.id: m for m in current if _city(m.location) == city}
+        # Anyone whose latest role is in the family counts, between jobs or not: a marketer
+        # who is open to work is still a marketer in that city (v1 counted only the employed).
+        rel = {m.id: m for m in net.members if m.positions and _city(m.location) == city}
     base = base_title(pos.title)
     if by_title:
         slots = {"title": base, "title_lc": base.lower(), "titles_lc": _plural(base)}

@@ -1,18 +1,25 @@
 """The internal REST API over the sample network (``/api/v1``): the APIs that skills wrap.
 
 Operation ids are stable (``get_job``, ``search_jobs``...): skills are built from this OpenAPI spec.
+With a ``NetworkSearch`` (the hybrid BM25 + dense indexes), searches with ``q`` are ranked by
+relevance and ``match_jobs`` ranks jobs for a member's profile; without one, ``q`` is a
+words-must-appear filter and results come newest first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
+from careerpilot.errors import IndexNotBuiltError
 from careerpilot.network.repository import JobFilters, NetworkRepository, PeopleFilters, PostFilters
 from careerpilot.network.schemas import Company, Job, Member, Page, Post, Seniority
 from careerpilot.server.errors import ErrorResponse, install_error_handlers
+
+if TYPE_CHECKING:
+    from careerpilot.retrieval.network_search import NetworkSearch, Ranked
 
 __all__ = ["create_network_app", "openapi_spec", "router"]
 
@@ -29,7 +36,15 @@ def _repository(request: Request) -> NetworkRepository:
     return repo
 
 
+def _search(request: Request) -> NetworkSearch | None:
+    search: NetworkSearch | None = getattr(request.app.state, "network_search", None)
+    return search
+
+
 Repo = Annotated[NetworkRepository, Depends(_repository)]
+# Typed loosely on purpose: FastAPI evaluates parameter annotations at import time, and the
+# search stack (onnxruntime, usearch) is imported only when an app is given one.
+Search = Annotated[Any, Depends(_search)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="items to skip")]
 
@@ -49,8 +64,10 @@ async def get_job(job_id: int, repo: Repo) -> Job:
 @router.get("/jobs", operation_id="search_jobs")
 async def search_jobs(
     repo: Repo,
+    search: Search,
     q: Annotated[
-        str | None, Query(max_length=200, description="words in title/description")
+        str | None,
+        Query(max_length=200, description="what the job is: title, skills, field (ranked)"),
     ] = None,
     location: Annotated[str | None, Query(max_length=100)] = None,
     remote: bool | None = None,
@@ -64,9 +81,45 @@ async def search_jobs(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[Job]:
-    """Search jobs by words and structured filters, newest first."""
+    """Search jobs: with ``q``, best match first (meaning and words); without, newest first.
+
+    ``location`` is a city or country; filters always hold exactly.
+    """
     filters = JobFilters(q, location, remote, seniority, company_id, family, skill, posted_after)
+    if q and search is not None:
+        ranked = await search.jobs(filters, offset + limit)
+        return _page(await repo.get_jobs(_window(ranked, offset)), ranked, limit, offset)
     return await repo.search_jobs(filters, limit, offset)
+
+
+def _window(ranked: Ranked, offset: int) -> list[int]:
+    return ranked.ids[offset:]
+
+
+def _page(items: list[Any], ranked: Ranked, limit: int, offset: int) -> Page[Any]:
+    return Page[Any](items=items, total=ranked.total, limit=limit, offset=offset)
+
+
+@router.get("/members/{member_id}/job-matches", operation_id="match_jobs")
+async def match_jobs(
+    member_id: int,
+    repo: Repo,
+    search: Search,
+    location: Annotated[str | None, Query(max_length=100)] = None,
+    remote: bool | None = None,
+    seniority: Seniority | None = None,
+    family: Annotated[str | None, Query(max_length=100)] = None,
+    posted_after: dt.date | None = None,
+    limit: Limit = 10,
+    offset: Offset = 0,
+) -> Page[Job]:
+    """Jobs ranked by how well they fit the member's profile (title, field, skills)."""
+    if search is None:
+        raise IndexNotBuiltError("job matching needs the search indexes: careerpilot data index")
+    member = await repo.get_member(member_id)
+    filters = JobFilters(None, location, remote, seniority, None, family, None, posted_after)
+    ranked = await search.jobs_for_member(member, filters, offset + limit)
+    return _page(await repo.get_jobs(_window(ranked, offset)), ranked, limit, offset)
 
 
 @router.get("/companies/{company_id}", operation_id="get_company")
@@ -96,21 +149,29 @@ async def get_post(post_id: int, repo: Repo) -> Post:
 @router.get("/posts", operation_id="search_posts")
 async def search_posts(
     repo: Repo,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    search: Search,
+    q: Annotated[str | None, Query(max_length=200, description="what it is about (ranked)")] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
     author_id: Annotated[int | None, Query(ge=1)] = None,
     company_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[Post]:
-    """Search posts by words, topic, author or company, newest first."""
-    return await repo.search_posts(PostFilters(q, topic, author_id, company_id), limit, offset)
+    """Search posts by topic, author or company; with ``q``, best match first, else newest."""
+    filters = PostFilters(q, topic, author_id, company_id)
+    if q and search is not None:
+        ranked = await search.posts(filters, offset + limit)
+        return _page(await repo.get_posts(_window(ranked, offset)), ranked, limit, offset)
+    return await repo.search_posts(filters, limit, offset)
 
 
 @router.get("/people", operation_id="search_people")
 async def search_people(
     repo: Repo,
-    q: Annotated[str | None, Query(max_length=200, description="words in name/headline")] = None,
+    search: Search,
+    q: Annotated[
+        str | None, Query(max_length=200, description="name, role, skills or field (ranked)")
+    ] = None,
     title: Annotated[str | None, Query(max_length=100)] = None,
     company_id: Annotated[int | None, Query(ge=1)] = None,
     location: Annotated[str | None, Query(max_length=100)] = None,
@@ -118,10 +179,15 @@ async def search_people(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[Member]:
-    """Search members by name, current title, employer, location or skill."""
-    return await repo.search_people(
-        PeopleFilters(q, title, company_id, location, skill), limit, offset
-    )
+    """Search members by name, current title, employer, location or skill.
+
+    With ``q`` or ``title``, best match first; otherwise by id.
+    """
+    filters = PeopleFilters(q, title, company_id, location, skill)
+    if (q or title) and search is not None:
+        ranked = await search.people(filters, offset + limit)
+        return _page(await repo.get_members(_window(ranked, offset)), ranked, limit, offset)
+    return await repo.search_people(filters, limit, offset)
 
 
 def _bare_app() -> FastAPI:
@@ -131,7 +197,9 @@ def _bare_app() -> FastAPI:
     return app
 
 
-def create_network_app(repository: NetworkRepository) -> FastAPI:
+def create_network_app(
+    repository: NetworkRepository, search: NetworkSearch | None = None
+) -> FastAPI:
     """An app serving only the network API, over an open repository (its owner closes it).
 
     State is set directly rather than in a lifespan so that the app also works behind
@@ -139,6 +207,7 @@ def create_network_app(repository: NetworkRepository) -> FastAPI:
     """
     app = _bare_app()
     app.state.network_repository = repository
+    app.state.network_search = search
     return app
 
 

@@ -84,6 +84,24 @@ class NetworkRepository:
             offset=offset,
         )
 
+    async def _get_many(self, table: Any, ids: list[int], model: type[M]) -> list[M]:
+        """Documents by id, in the order of ``ids`` (unknown ids are skipped)."""
+        if not ids:
+            return []
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(table.c.id, table.c.doc).where(table.c.id.in_(ids)))
+            docs = {int(i): d for i, d in rows.all()}
+        return [model.model_validate_json(docs[i]) for i in ids if i in docs]
+
+    async def get_jobs(self, ids: list[int]) -> list[Job]:
+        return await self._get_many(tables.jobs, ids, Job)
+
+    async def get_members(self, ids: list[int]) -> list[Member]:
+        return await self._get_many(tables.members, ids, Member)
+
+    async def get_posts(self, ids: list[int]) -> list[Post]:
+        return await self._get_many(tables.posts, ids, Post)
+
     async def get_member(self, ident: int) -> Member:
         return await self._get(tables.members, ident, Member, "member")
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -26,6 +26,9 @@ from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
 from careerpilot.routing.router import Router
+
+if TYPE_CHECKING:
+    from careerpilot.retrieval.setup import SearchStack
 from careerpilot.skills.defaults import default_skills
 from careerpilot.skills.http import NetworkApi
 
@@ -46,12 +49,15 @@ class Assistant:
         http: httpx.AsyncClient,
         agents: dict[str, Agent],
         network_repository: NetworkRepository | None = None,
+        search: SearchStack | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
         self.router = router
         self.http = http
-        self.skills = default_skills(NetworkApi(http), settings)
+        knowledge = search.knowledge if search is not None else None
+        self.skills = default_skills(NetworkApi(http), settings, knowledge=knowledge)
+        self.search = search
         self.agents = agents
         self.network_repository = network_repository
         self.generation = GenerationOptions(
@@ -73,23 +79,36 @@ class Assistant:
         # Imported here so that library users who bring their own parts do not pay for them.
         from careerpilot.llm.factory import create_chat_model
         from careerpilot.retrieval.embedder import OnnxEmbedder
+        from careerpilot.retrieval.setup import SearchStack, refresh_indexes
 
-        repository: NetworkRepository | None = None
-        if settings.api_base_url is None:
-            await asyncio.to_thread(ensure_seeded, settings, progress)
-            repository = NetworkRepository(settings.network_db_path)
-            transport = httpx.ASGITransport(app=create_network_app(repository))
-            http = httpx.AsyncClient(transport=transport, base_url=_IN_PROCESS_API)
-        else:
-            http = httpx.AsyncClient(base_url=settings.api_base_url, timeout=settings.api_timeout_s)
         if model is None:
             model = create_chat_model(settings.llm)
         warm = getattr(model, "warm", None)
-        # The LLM loads on its own thread while the embedder loads and the router warms.
+        # The LLM loads on its own thread while the embedder loads and the indexes open.
         model_ready = asyncio.ensure_future(warm()) if warm is not None else None
+        repository: NetworkRepository | None = None
         try:
+            if settings.api_base_url is None:
+                await asyncio.to_thread(ensure_seeded, settings, progress)
             if embedder is None:
                 embedder = await asyncio.to_thread(OnnxEmbedder, settings.embedder)
+            search = SearchStack.open(settings, embedder)
+            if settings.api_base_url is None:
+                say = progress or (lambda _m: None)
+                # Up-to-date indexes cost a few stat calls; the first run embeds everything.
+                await refresh_indexes(
+                    settings,
+                    search,
+                    lambda c, d, t: say(f"indexing {c} {d}/{t}") if d == 0 else None,
+                )
+                repository = NetworkRepository(settings.network_db_path)
+                app = create_network_app(repository, search.network)
+                transport = httpx.ASGITransport(app=app)
+                http = httpx.AsyncClient(transport=transport, base_url=_IN_PROCESS_API)
+            else:
+                http = httpx.AsyncClient(
+                    base_url=settings.api_base_url, timeout=settings.api_timeout_s
+                )
             router = Router(embedder, cache_dir=settings.ensure_data_dir() / "cache")
             await router.warm()
         finally:
@@ -102,6 +121,7 @@ class Assistant:
             http=http,
             agents=default_agents(),
             network_repository=repository,
+            search=search,
         )
 
     async def aclose(self) -> None:

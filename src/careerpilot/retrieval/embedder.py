@@ -8,6 +8,7 @@ in a worker thread so that the event loop never blocks on it.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -59,12 +60,15 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=settings.max_length)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        # Bulk indexing is throughput-bound: all cores roughly double docs/s on 2 cores.
+        options.intra_op_num_threads = settings.threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
+        # Stored vectors are only comparable with vectors from the same model and truncation.
+        self.identity = f"onnx:{model.parent.name}/{model.name}:{settings.max_length}"
         self._batch_size = settings.batch_size
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_size = cache_size
@@ -82,6 +86,8 @@ class OnnxEmbedder:
                 else:
                     self._cache.move_to_end(text)
                     out[i] = hit
+        # Batches of similar length pad less: sorting first is ~1.5x faster on mixed texts.
+        missing.sort(key=lambda i: len(texts[i]))
         for start in range(0, len(missing), self._batch_size):
             idx = missing[start : start + self._batch_size]
             vectors = self._infer([texts[i] for i in idx])

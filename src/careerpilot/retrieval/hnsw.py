@@ -136,6 +136,13 @@ class HnswIndex(MutableVectorIndex):
             if present:
                 self._index.remove(np.asarray(present, dtype=np.uint64))
 
+    def count(self, filter: Filter | None = None) -> int:
+        """How many indexed documents pass ``filter`` (all of them without one)."""
+        with self._lock:
+            if filter is None or filter.is_empty():
+                return len(self._store)
+            return len(self._store.matching(filter))
+
     def search(self, vector: npt.ArrayLike, k: int, filter: Filter | None = None) -> list[Hit]:
         query = as_matrix(vector, self.dim)[0]
         with self._lock:

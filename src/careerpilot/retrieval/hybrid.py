@@ -80,14 +80,25 @@ class HybridSearcher:
         self.depth = depth
 
     async def add(
-        self, ids: Sequence[int], texts: Sequence[str], payloads: Sequence[Payload] | None = None
+        self,
+        ids: Sequence[int],
+        texts: Sequence[str],
+        payloads: Sequence[Payload] | None = None,
+        *,
+        lexical_texts: Sequence[str] | None = None,
     ) -> None:
-        """Embed and index documents on both sides (re-adding an id replaces it)."""
+        """Embed and index documents on both sides (re-adding an id replaces it).
+
+        ``lexical_texts`` (default: ``texts``) is what BM25 indexes: it may be longer than the
+        embedded text, since BM25's cost does not grow with document length the way a
+        transformer's does.
+        """
         if not isinstance(self.dense, MutableVectorIndex):
             raise TypeError(f"{type(self.dense).__name__} is read-only")
         vectors = await self.embedder.embed(texts)
         await asyncio.to_thread(self.dense.add, ids, vectors, payloads)
-        await asyncio.to_thread(self.bm25.add, ids, texts, payloads)
+        lexical = texts if lexical_texts is None else lexical_texts
+        await asyncio.to_thread(self.bm25.add, ids, lexical, payloads)
 
     async def delete(self, ids: Sequence[int]) -> None:
         """Remove documents from both sides."""

@@ -41,18 +41,25 @@ NETWORK_SKILLS: dict[str, tuple[str, type[BaseModel]]] = {
         Post,
     ),
     "search_jobs": (
-        "Search job postings. Filter by words (q), location, remote, seniority "
-        "(entry|mid|senior|lead|principal), company_id, family, skill, posted_after; newest first.",
+        "Search job postings: q describes the job (title, skills, field; best match first); "
+        "filters: location (city or country), remote, seniority "
+        "(entry|mid|senior|lead|principal), company_id, family, skill, posted_after.",
+        Page[Job],
+    ),
+    "match_jobs": (
+        "Jobs that fit a member's profile (their title, field and skills), best fit first. "
+        "Optional filters: location, remote, seniority, family, posted_after.",
         Page[Job],
     ),
     "search_companies": ("Find companies by name words and/or industry.", Page[Company]),
     "search_posts": (
-        "Search posts by words (q), topic, author_id or company_id; newest first.",
+        "Search posts: q says what they are about (best match first); filters: topic, "
+        "author_id, company_id.",
         Page[Post],
     ),
     "search_people": (
-        "Search members by name or headline words (q), current title, company_id, location "
-        "or skill.",
+        "Search members: q is a name, role, skills or field (best match first); filters: "
+        "title, company_id, location (city or country), skill.",
         Page[Member],
     ),
 }

@@ -16,11 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from careerpilot.retrieval.hybrid import rrf_fuse
+from careerpilot.retrieval.vector_index import Hit
 from careerpilot.skills.corpus import Article, load_corpus
 from careerpilot.skills.web_search import SNIPPET_MAX, WebResult
 
-__all__ = ["BM25Index", "OfflineWebSearch", "Ranker", "make_snippet", "tokenize"]
+__all__ = ["BM25Index", "DenseRanking", "OfflineWebSearch", "Ranker", "make_snippet", "tokenize"]
 
+_FUSION_DEPTH = 50
 
 _STOPWORD_TEXT = """
 a about after all also am an and any are as at be been before being but by can could did
@@ -162,8 +165,18 @@ def make_snippet(body: str, query: str, idf: Callable[[str], float]) -> str:
     return snippet
 
 
+class DenseRanking(Protocol):
+    """Ranks corpus positions by meaning (``retrieval.knowledge.KnowledgeIndex``)."""
+
+    async def rank(self, query: str, k: int) -> list[Hit]: ...
+
+
 class OfflineWebSearch:
-    """Searches the bundled corpus; the index is built once, lazily, in a worker thread."""
+    """Searches the bundled corpus; the index is built once, lazily, in a worker thread.
+
+    With ``dense``, the BM25 ranking is fused with a dense one by reciprocal rank (hybrid
+    search): paraphrases without the article's words ("being paid to leave") still find it.
+    """
 
     source = "offline"
 
@@ -172,8 +185,10 @@ class OfflineWebSearch:
         articles: Sequence[Article] | None = None,
         *,
         ranker_factory: Callable[[Sequence[Article]], Ranker] = BM25Index.build,
+        dense: DenseRanking | None = None,
     ) -> None:
         self._articles = articles
+        self._dense = dense
         self._ranker_factory = ranker_factory
         self._ranker: Ranker | None = None
         self._lock = asyncio.Lock()
@@ -195,9 +210,9 @@ class OfflineWebSearch:
                     self._ranker = await asyncio.to_thread(self._build)
         return self._ranker
 
-    def _results(self, ranker: Ranker, query: str, count: int) -> list[WebResult]:
+    def _results(self, ranker: Ranker, query: str, docs: Sequence[int]) -> list[WebResult]:
         results: list[WebResult] = []
-        for doc, _score in ranker.rank(query, count):
+        for doc in docs:
             article = self.articles[doc]
             results.append(
                 WebResult(
@@ -210,4 +225,12 @@ class OfflineWebSearch:
         return results
 
     async def search(self, query: str, count: int) -> list[WebResult]:
-        return self._results(await self.warm(), query, count)
+        ranker = await self.warm()
+        if self._dense is None:
+            docs = [doc for doc, _score in ranker.rank(query, count)]
+            return self._results(ranker, query, docs)
+        depth = max(count, _FUSION_DEPTH)
+        lexical = [Hit(doc, score) for doc, score in ranker.rank(query, depth)]
+        dense = await self._dense.rank(query, depth)
+        fused = rrf_fuse([lexical, dense], limit=count)
+        return self._results(ranker, query, [hit.id for hit in fused])

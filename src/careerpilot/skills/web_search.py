@@ -12,7 +12,7 @@ The backends import this module's models, so this module imports them only where
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from pydantic import BaseModel, Field
@@ -20,6 +20,9 @@ from pydantic import BaseModel, Field
 from careerpilot.config import WebSearchSettings
 from careerpilot.errors import ConfigurationError
 from careerpilot.skills.base import Skill
+
+if TYPE_CHECKING:
+    from careerpilot.skills.offline_search import DenseRanking
 
 __all__ = [
     "SearchBackend",
@@ -58,15 +61,19 @@ class SearchBackend(Protocol):
 
 
 def build_backend(
-    settings: WebSearchSettings, client: httpx.AsyncClient | None = None
+    settings: WebSearchSettings,
+    client: httpx.AsyncClient | None = None,
+    *,
+    dense: DenseRanking | None = None,
 ) -> SearchBackend:
-    """The backend ``settings`` ask for; ``client`` is used by Bing (one per call if omitted)."""
+    """The backend ``settings`` ask for; ``client`` is used by Bing (one per call if omitted),
+    ``dense`` by the offline corpus (hybrid ranking when given)."""
     # Imported here: the backends import this module's models.
     from careerpilot.skills.bing import BingWebSearch
     from careerpilot.skills.offline_search import OfflineWebSearch
 
     if settings.backend == "offline":
-        return OfflineWebSearch()
+        return OfflineWebSearch(dense=dense)
     if not settings.bing_api_key.get_secret_value():
         raise ConfigurationError(
             "web_search.backend is 'bing' but web_search.bing_api_key is empty"
