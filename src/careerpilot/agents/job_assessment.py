@@ -3,6 +3,11 @@
 It fetches the job and the member's profile through skills, computes the fit (skills matched,
 required skills missing, extras held, relevant years against the seniority), sends that as a
 ``job_fit`` component, then has the LLM narrate only those facts.
+
+The job is the open job page, a job named by id ("job 12"), or, for a job named in words ("the
+Senior Data Engineer role at Globex"), the best match of a ``search_jobs`` lookup that the
+LLM plans (``Planner``: constrained decoding, one re-ask, then a fallback that searches with
+the question itself).
 """
 
 from __future__ import annotations
@@ -15,12 +20,19 @@ from typing import ClassVar
 
 from careerpilot.agents.base import Agent, SkillCall, TurnContext
 from careerpilot.agents.job_fit import FitAssessment, assess_fit
+from careerpilot.agents.planning import Plan, PlanExample, Planner, PlanOutcome, PlanStep
 from careerpilot.llm.base import ChatMessage
-from careerpilot.network.schemas import Job, Member
-from careerpilot.pipeline.events import ComponentEvent, Event, SuggestionsEvent, TextEvent
+from careerpilot.network.schemas import Job, Member, Page
+from careerpilot.pipeline.events import (
+    ComponentEvent,
+    Event,
+    StatusEvent,
+    SuggestionsEvent,
+    TextEvent,
+)
 from careerpilot.ui.components import JobCard, JobFit
 
-__all__ = ["JobAssessmentAgent", "fit_component", "narrative_messages"]
+__all__ = ["JobAssessmentAgent", "fit_component", "lookup_query", "narrative_messages"]
 
 # "job 12", "job #12", "#12": a job named by id in the question when no job page is open.
 _JOB_REF = re.compile(r"(?:\bjob\s*#?\s*|#)(\d{1,9})\b", re.IGNORECASE)
@@ -45,6 +57,79 @@ EXAMPLE_ANSWER = (
     "and Airflow, and your 3 years of experience are within the 2–5 years asked. The main gap "
     "is Spark, so learning it would make your application stronger."
 )
+
+
+# The lookup a job named in words needs: one search, its words and filters taken from the
+# question. The example shows the shape; the schema keeps the model to search_jobs' args.
+LOOKUP_SKILLS = ("search_jobs",)
+LOOKUP_EXAMPLES = (
+    PlanExample(
+        question="Am I a good fit for the senior data engineer job at Northwind in Berlin?",
+        plan=Plan(
+            thought="Find that job.",
+            steps=[
+                PlanStep(
+                    skill="search_jobs",
+                    args={"q": "data engineer Northwind", "seniority": "senior", "limit": 3},
+                )
+            ],
+        ),
+    ),
+)
+
+
+# Words that ask about fit rather than name the job: left out of the fallback's search, where
+# they would only blur the dense side of the ranking ("good fit" matches every description).
+_FIT_WORDS = frozenset(
+    [
+        "a",
+        "am",
+        "an",
+        "and",
+        "any",
+        "apply",
+        "are",
+        "be",
+        "chance",
+        "chances",
+        "do",
+        "does",
+        "fit",
+        "for",
+        "get",
+        "good",
+        "how",
+        "i",
+        "is",
+        "it",
+        "job",
+        "match",
+        "me",
+        "my",
+        "of",
+        "offer",
+        "opening",
+        "position",
+        "qualified",
+        "role",
+        "should",
+        "suited",
+        "the",
+        "this",
+        "to",
+        "well",
+        "what",
+        "would",
+    ]
+)
+
+
+def lookup_query(question: str) -> str:
+    """The words of ``question`` that name the job: "Am I a good fit for the DevOps Engineer
+    role at Novaforge?" -> "DevOps Engineer at Novaforge"."""
+    words = re.findall(r"[\w+#.&'-]+", question)
+    kept = [w.strip(".") for w in words if w.lower().strip(".") not in _FIT_WORDS]
+    return " ".join(w for w in kept if w)[:200] or question[:200]
 
 
 def salary_range(job: Job) -> str:
@@ -128,6 +213,29 @@ def _suggestions(job: Job, fit: FitAssessment) -> list[str]:
     return out
 
 
+def _words(text: str) -> set[str]:
+    found = {w.lower().strip(".") for w in re.findall(r"[\w+#.&'-]+", text)}
+    return found - _FIT_WORDS - {"at", "in", "near"}
+
+
+def _best_job(candidates: list[Job], question: str) -> Job | None:
+    """The candidate the question names: most words shared with its title, company and place;
+    ties keep search order (best match first). None when no candidate shares a word: semantic
+    search always returns something, but a job the question does not name is not "that job"."""
+    asked = _words(question)
+
+    def named(job: Job) -> int:
+        return len(asked & _words(f"{job.title} {job.company_name} {job.location}"))
+
+    best = max(candidates, key=named, default=None)
+    return best if best is not None and named(best) > 0 else None
+
+
+def _jobs(outcome: PlanOutcome | None) -> list[Job]:
+    pages = [step.output for step in outcome.steps] if outcome is not None else []
+    return [j for p in pages if isinstance(p, Page) for j in p.items if isinstance(j, Job)]
+
+
 class JobAssessmentAgent(Agent):
     name: ClassVar[str] = "job_assessment"
 
@@ -135,9 +243,11 @@ class JobAssessmentAgent(Agent):
         self,
         related_families: Callable[[str], Collection[str]],
         today: Callable[[], dt.date] = dt.date.today,
+        planner: Planner | None = None,
     ) -> None:
         self.related_families = related_families
         self.today = today
+        self.planner = planner or Planner(max_steps=1)
 
     def _job_id(self, turn: TurnContext) -> int | None:
         if turn.page is not None and turn.page.type == "job":
@@ -145,15 +255,46 @@ class JobAssessmentAgent(Agent):
         match = _JOB_REF.search(turn.question)
         return int(match.group(1)) if match else None
 
+    def _look_up(self, turn: TurnContext) -> AsyncGenerator[StatusEvent | PlanOutcome, None]:
+        """Plan and run the lookup of a job named in words."""
+        fallback = [SkillCall("search_jobs", {"q": lookup_query(turn.question), "limit": 3})]
+        return self.planner.run(
+            turn,
+            skills=LOOKUP_SKILLS,
+            request=turn.question,
+            examples=LOOKUP_EXAMPLES,
+            fallback=lambda: fallback,
+        )
+
     async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         job_id = self._job_id(turn)
         if job_id is None:
-            yield TextEvent(
-                delta='Open a job (or name it, e.g. "job 12") and ask again: '
-                "I will compare it with your profile."
-            )
-            yield SuggestionsEvent(suggestions=["Which jobs fit my profile?"])
-            return
+            candidates: list[Job] = []
+            async with aclosing(self._look_up(turn)) as lookup:
+                async for planned in lookup:
+                    if isinstance(planned, PlanOutcome):
+                        candidates = _jobs(planned)
+                    else:
+                        yield planned
+            # A small model may plan too broad a search ("Novaforge" alone): the question's own
+            # words, searched as well, make sure the job it names is among the candidates.
+            direct = SkillCall("search_jobs", {"q": lookup_query(turn.question), "limit": 5})
+            async with aclosing(turn.call_skills([direct])) as steps:
+                async for item in steps:
+                    if isinstance(item, list):
+                        page = item[0]
+                        candidates += page.items if isinstance(page, Page) else []
+                    else:
+                        yield item
+            found = _best_job(candidates, turn.question)
+            if found is None:
+                yield TextEvent(
+                    delta='I could not find that job. Open it (or name it, e.g. "job 12") '
+                    "and ask again: I will compare it with your profile."
+                )
+                yield SuggestionsEvent(suggestions=["Which jobs fit my profile?"])
+                return
+            job_id = found.id
         results: list[object] = []
         calls = [
             SkillCall("get_job", {"job_id": job_id}),
