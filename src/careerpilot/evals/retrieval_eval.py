@@ -22,7 +22,7 @@ from careerpilot.network.repository import JobFilters
 from careerpilot.network.schemas import Member
 from careerpilot.retrieval.documents import Collection
 from careerpilot.retrieval.filters import Condition, Eq, Filter
-from careerpilot.retrieval.hybrid import SearchMode, rrf_fuse
+from careerpilot.retrieval.hybrid import SearchMode
 from careerpilot.retrieval.setup import SearchStack
 from careerpilot.retrieval.vector_index import Hit
 from careerpilot.skills.offline_search import BM25Index as FieldBM25
@@ -93,9 +93,10 @@ class _Ranker:
         lexical = [Hit(d, s) for d, s in self.field_bm25.rank(query, depth)]
         if mode is SearchMode.BM25:
             hits = lexical[:k]
+        elif mode is SearchMode.DENSE:
+            hits = (await self.stack.knowledge.dense(query, k))[:k]
         else:
-            dense = await self.stack.knowledge.rank(query, depth)
-            hits = dense[:k] if mode is SearchMode.DENSE else rrf_fuse([lexical, dense], limit=k)
+            hits = await self.stack.knowledge.rank(query, k, lexical)
         return [self.articles[h.id].id for h in hits]
 
 

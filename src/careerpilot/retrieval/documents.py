@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 from careerpilot.network.schemas import Job, Member, Post, Seniority
-from careerpilot.network.taxonomy import FAMILIES
+from careerpilot.network.taxonomy import FAMILIES, base_title
 from careerpilot.retrieval.filters import Payload, date_ordinal
 
 __all__ = [
@@ -76,6 +76,13 @@ def _level_words() -> dict[Seniority, str]:
 _LEVEL_WORDS = _level_words()
 
 
+def _base_title(title: str) -> str:
+    try:
+        return base_title(title)
+    except KeyError:  # a title from outside the taxonomy (another network): itself
+        return title
+
+
 def _readable(family: str) -> str:
     return family.replace("_", " ")
 
@@ -90,10 +97,9 @@ def job_document(job: Job) -> IndexedDoc:
         f"{job.title} at {job.company_name}, {where}. {_readable(job.family).capitalize()} role "
         f"({_LEVEL_WORDS[job.seniority]}). Skills: {', '.join(job.required_skills)}."
     )
-    # The title twice: BM25 then weighs it above words the long description merely mentions.
+    # The title twice: BM25 then weighs it above other fields.
     lexical = (
-        f"{job.title}. {dense} {job.location}. Nice to have: "
-        f"{', '.join(job.nice_to_have_skills)}. {job.description}"
+        f"{job.title}. {dense} {job.location}. Nice to have: {', '.join(job.nice_to_have_skills)}."
     )
     payload: Payload = {
         "place": place_keys(job.location),
@@ -103,6 +109,8 @@ def job_document(job: Job) -> IndexedDoc:
         "company_id": job.company_id,
         "family": job.family,
         "skills": _lower(job.required_skills + job.nice_to_have_skills),
+        "required": _lower(job.required_skills),
+        "base_title": _base_title(job.title),
         "posted_on": date_ordinal(job.posted_on),
     }
     return IndexedDoc(job.id, dense, lexical, payload)
@@ -115,11 +123,26 @@ def _current_role(member: Member) -> str:
     return f"{current.title} at {current.company_name}"
 
 
+def field_words(family: str | None) -> str:
+    """The taxonomy's words for a job family: "Marketing (marketers)". Members search by them
+    ("marketers in Berlin", "posts from teachers") more than by exact titles."""
+    if family is None or family not in FAMILIES:
+        return ""
+    f = FAMILIES[family]
+    return f"{f.label} ({f.practitioners})"
+
+
+def latest_family(member: Member) -> str | None:
+    """The job family of the member's current or, between jobs, last position."""
+    return member.positions[0].family if member.positions else None
+
+
 def person_document(member: Member) -> IndexedDoc:
     role = _current_role(member)
+    field = field_words(latest_family(member))
     dense = (
-        f"{member.name}. {member.headline}. {role + ', ' if role else ''}{member.location}. "
-        f"Skills: {', '.join(member.skills[:12])}."
+        f"{member.name}. {field}. {member.headline}. {role + ', ' if role else ''}"
+        f"{member.location}. Skills: {', '.join(member.skills[:12])}."
     )
     lexical = f"{dense} {member.summary}"
     current = next((p for p in member.positions if p.end_date is None), None)
@@ -133,19 +156,21 @@ def person_document(member: Member) -> IndexedDoc:
             "company": current.company_name.lower(),
             "family": current.family,
             "title": current.title.lower(),
+            "base_title": _base_title(current.title),
         }
         if current.company_id is not None:
             payload["company_id"] = current.company_id
     return IndexedDoc(member.id, dense, lexical, payload)
 
 
-def post_document(post: Post) -> IndexedDoc:
+def post_document(post: Post, author_family: str | None = None) -> IndexedDoc:
     first = post.body.split("\n\n", 1)[0]
     # Topic and author's headline say what the post is about and who speaks: both are what
     # members search posts by ("posts on career change from data scientists").
     topic = post.topic.replace("_", " ")
-    dense = f"{topic.capitalize()}: {post.title}. By {post.author_headline}. {first[:200]}"
-    lexical = f"{topic}. {post.title}. {post.author_headline}. {post.body}"
+    author = f"{post.author_headline}; {field_words(author_family)}".strip("; ")
+    dense = f"{topic.capitalize()}: {post.title}. By {author}. {first[:200]}"
+    lexical = f"{topic}. {post.title}. {author}. {post.body}"
     payload: Payload = {
         "topic": post.topic.lower(),
         "author_id": post.author_id,
@@ -153,6 +178,8 @@ def post_document(post: Post) -> IndexedDoc:
     }
     if post.company_id is not None:
         payload["company_id"] = post.company_id
+    if author_family is not None:
+        payload["author_family"] = author_family
     return IndexedDoc(post.id, dense, lexical, payload)
 
 
@@ -170,17 +197,27 @@ def member_profile_query(member: Member) -> tuple[str, str]:
     return dense, lexical
 
 
-_READERS: dict[Collection, tuple[str, Callable[[str], IndexedDoc]]] = {
-    "jobs": ("jobs", lambda doc: job_document(Job.model_validate_json(doc))),
-    "people": ("members", lambda doc: person_document(Member.model_validate_json(doc))),
-    "posts": ("posts", lambda doc: post_document(Post.model_validate_json(doc))),
-}
+def _rows(conn: sqlite3.Connection, table: str) -> Iterator[str]:
+    for (doc,) in conn.execute(f"SELECT doc FROM {table} ORDER BY id"):
+        yield doc
 
 
 def read_documents(db_path: Path, collection: Collection) -> Iterator[IndexedDoc]:
     """Every document of ``collection`` in the seeded database, by id."""
-    table, build = _READERS[collection]
     # Read-only URI: indexing must never create or lock the network database for writing.
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        for (doc,) in conn.execute(f"SELECT doc FROM {table} ORDER BY id"):
-            yield build(doc)
+        if collection == "jobs":
+            for doc in _rows(conn, "jobs"):
+                yield job_document(Job.model_validate_json(doc))
+        elif collection == "people":
+            for doc in _rows(conn, "members"):
+                yield person_document(Member.model_validate_json(doc))
+        else:
+            # A post is also found by who wrote it ("from teachers"): the author's field.
+            fields = {}
+            for doc in _rows(conn, "members"):
+                member = Member.model_validate_json(doc)
+                fields[member.id] = latest_family(member)
+            for doc in _rows(conn, "posts"):
+                post = Post.model_validate_json(doc)
+                yield post_document(post, fields.get(post.author_id))

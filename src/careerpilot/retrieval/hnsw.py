@@ -136,6 +136,20 @@ class HnswIndex(MutableVectorIndex):
             if present:
                 self._index.remove(np.asarray(present, dtype=np.uint64))
 
+    def payloads(self, ids: Sequence[int]) -> dict[int, Payload]:
+        """The stored payloads of those ``ids`` that are indexed."""
+        with self._lock:
+            return {i: self._store.get(i) for i in ids if i in self._store}
+
+    def vectors(self, ids: Sequence[int]) -> npt.NDArray[np.float32]:
+        """The stored vectors of those ``ids`` that are indexed, one row each."""
+        with self._lock:
+            present = np.asarray([i for i in ids if i in self._store], dtype=np.uint64)
+            if len(present) == 0:
+                return np.empty((0, self.dim), dtype=np.float32)
+            rows = np.asarray(self._index.get(present), dtype=np.float32)
+            return rows.reshape(len(present), self.dim)
+
     def count(self, filter: Filter | None = None) -> int:
         """How many indexed documents pass ``filter`` (all of them without one)."""
         with self._lock:

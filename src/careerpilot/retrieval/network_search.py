@@ -11,13 +11,14 @@ import asyncio
 from dataclasses import dataclass
 
 from careerpilot.network.repository import JobFilters, PeopleFilters, PostFilters
-from careerpilot.network.schemas import Member
-from careerpilot.network.taxonomy import FAMILIES
+from careerpilot.network.schemas import Member, Seniority
+from careerpilot.network.taxonomy import FAMILIES, SENIORITY_ORDER, base_title
 from careerpilot.retrieval.documents import Collection, member_profile_query
 from careerpilot.retrieval.filters import AnyOf, Condition, Eq, Filter, Range
 from careerpilot.retrieval.hnsw import HnswIndex
 from careerpilot.retrieval.hybrid import HybridSearcher, SearchMode
 from careerpilot.retrieval.index_store import IndexStore
+from careerpilot.retrieval.query_facets import rerank
 
 __all__ = [
     "NetworkSearch",
@@ -83,6 +84,25 @@ def post_filter(f: PostFilters) -> Filter:
     return Filter(must=tuple(must))
 
 
+# How many profile-like jobs the fit ordering chooses from.
+FIT_CANDIDATES = 200
+# How many retrieved documents the query-facet reranker orders.
+RERANK_DEPTH = 100
+
+
+def member_level(member: Member) -> int | None:
+    """The ``Seniority`` index the member's current title stands for ("Senior ..." -> 2)."""
+    if not member.positions:
+        return None
+    title, family = member.positions[0].title, member.positions[0].family
+    try:
+        prefix = title[: -len(base_title(title))].strip()
+    except KeyError:
+        return None
+    levels = FAMILIES[family].level_prefixes if family in FAMILIES else ()
+    return next((i for i, names in enumerate(levels) if prefix in names), None)
+
+
 class NetworkSearch:
     """Ranked search over the indexes of one ``IndexStore``; ``mode`` picks the retriever."""
 
@@ -104,9 +124,15 @@ class NetworkSearch:
         k: int,
         mode: SearchMode | None = None,
     ) -> Ranked:
+        """The ``k`` best documents: ``RERANK_DEPTH`` retrieved by ``mode``, then ordered by
+        the taxonomy entities the query names (``query_facets.rerank``)."""
         searcher = await self.store.searcher(collection)
-        hits = await searcher.search(query, k, flt, mode=mode or self.mode)
-        return Ranked([h.id for h in hits], await self._total(searcher, flt))
+        hits = await searcher.search(query, max(k, RERANK_DEPTH), flt, mode=mode or self.mode)
+        ids = [h.id for h in hits]
+        dense = searcher.dense
+        if isinstance(dense, HnswIndex):
+            ids = rerank(collection, query, ids, await asyncio.to_thread(dense.payloads, ids))
+        return Ranked(ids[:k], await self._total(searcher, flt))
 
     async def jobs(self, f: JobFilters, k: int) -> Ranked:
         return await self.search("jobs", f.q or "", job_filter(f), k)
@@ -121,10 +147,40 @@ class NetworkSearch:
     async def jobs_for_member(
         self, member: Member, f: JobFilters, k: int, mode: SearchMode | None = None
     ) -> Ranked:
-        """Jobs ranked by fit with the member's profile (their title, family and skills)."""
+        """Jobs ranked by fit with the member's profile.
+
+        Retrieval (``mode``) finds ``FIT_CANDIDATES`` jobs like the profile in the member's own
+        and related fields; they are then ordered by what a fit is made of: how many of the
+        job's required skills the member has, their own field before a neighbouring one, the
+        level closest to theirs, and retrieval order last.
+        """
         searcher = await self.store.searcher("jobs")
+        candidates = await self._fit_candidates(searcher, member, f, mode or self.mode)
+        dense = searcher.dense
+        payloads = dense.payloads(candidates.ids) if isinstance(dense, HnswIndex) else {}
+        held = {s.lower() for s in member.skills}
+        current = member.positions[0] if member.positions else None
+        level = member_level(member)
+
+        def fit(position: int) -> tuple[int, int, int, int]:
+            payload = payloads.get(candidates.ids[position], {})
+            required = payload.get("required", [])
+            overlap = len(held.intersection(required)) if isinstance(required, list) else 0
+            own = int(current is not None and payload.get("family") == current.family)
+            seniority = payload.get("seniority")
+            gap = 9
+            if level is not None and isinstance(seniority, str):
+                gap = abs(SENIORITY_ORDER.index(Seniority(seniority)) - level)
+            return (-overlap, -own, gap, position)
+
+        order = sorted(range(len(candidates.ids)), key=fit)
+        return Ranked([candidates.ids[i] for i in order[:k]], candidates.total)
+
+    async def _fit_candidates(
+        self, searcher: HybridSearcher, member: Member, f: JobFilters, mode: SearchMode
+    ) -> Ranked:
         dense_text, lexical_text = member_profile_query(member)
-        mode = mode or self.mode
+        k = FIT_CANDIDATES
         flt = job_filter(f)
         current = member.positions[0] if member.positions else None
         if current is not None and not f.family and current.family in FAMILIES:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from careerpilot.retrieval.hybrid import rrf_fuse
 from careerpilot.retrieval.vector_index import Hit
 from careerpilot.skills.corpus import Article, load_corpus
 from careerpilot.skills.web_search import SNIPPET_MAX, WebResult
@@ -166,9 +165,10 @@ def make_snippet(body: str, query: str, idf: Callable[[str], float]) -> str:
 
 
 class DenseRanking(Protocol):
-    """Ranks corpus positions by meaning (``retrieval.knowledge.KnowledgeIndex``)."""
+    """Fuses a lexical ranking of corpus positions with ranking by meaning
+    (``retrieval.knowledge.KnowledgeIndex``)."""
 
-    async def rank(self, query: str, k: int) -> list[Hit]: ...
+    async def rank(self, query: str, k: int, lexical: Sequence[Hit]) -> list[Hit]: ...
 
 
 class OfflineWebSearch:
@@ -231,6 +231,5 @@ class OfflineWebSearch:
             return self._results(ranker, query, docs)
         depth = max(count, _FUSION_DEPTH)
         lexical = [Hit(doc, score) for doc, score in ranker.rank(query, depth)]
-        dense = await self._dense.rank(query, depth)
-        fused = rrf_fuse([lexical, dense], limit=count)
+        fused = await self._dense.rank(query, count, lexical)
         return self._results(ranker, query, [hit.id for hit in fused])
