@@ -26,6 +26,7 @@ __all__ = [
     "NetworkSize",
     "ServerSettings",
     "Settings",
+    "VectorStoreSettings",
     "WebSearchSettings",
 ]
 
@@ -100,6 +101,19 @@ class WebSearchSettings(BaseModel):
     timeout_s: float = Field(5.0, gt=0)
 
 
+class VectorStoreSettings(BaseModel):
+    """Where embeddings are searched: the embedded HNSW index (default) or Qdrant.
+
+    ``qdrant_url`` None with the ``qdrant`` backend: qdrant-client's local mode, persisted in
+    the data directory (one process at a time). Collections are named ``{prefix}{collection}``.
+    """
+
+    backend: Literal["hnsw", "qdrant"] = "hnsw"
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr = SecretStr("")
+    qdrant_prefix: str = "careerpilot_"
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
@@ -117,6 +131,7 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     web_search: WebSearchSettings = Field(default_factory=WebSearchSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     # Where skills reach the internal REST API. None: the bundled API, in process.
     api_base_url: str | None = None
     api_timeout_s: float = 5.0

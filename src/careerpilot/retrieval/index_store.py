@@ -21,17 +21,33 @@ from pathlib import Path
 from careerpilot.retrieval.bm25 import BM25Index
 from careerpilot.retrieval.documents import IndexedDoc
 from careerpilot.retrieval.embedder import Embedder
-from careerpilot.retrieval.hnsw import HnswIndex
 from careerpilot.retrieval.hybrid import HybridSearcher
 from careerpilot.retrieval.payloads import atomic_write_text
+from careerpilot.retrieval.vector_index import MutableVectorIndex
 
-__all__ = ["IndexProgress", "IndexStore", "RefreshReport", "embedder_identity"]
+__all__ = [
+    "DenseFactory",
+    "IndexProgress",
+    "IndexStore",
+    "RefreshReport",
+    "embedder_identity",
+    "hnsw_factory",
+]
 
 _FORMAT = 1
 _BATCH = 256
 
 # (collection, documents embedded so far, documents to embed)
 IndexProgress = Callable[[str, int, int], None]
+# Opens a collection's vector index: (collection name, its directory, dimensions).
+DenseFactory = Callable[[str, Path, int], MutableVectorIndex]
+
+
+def hnsw_factory(collection: str, directory: Path, dim: int) -> MutableVectorIndex:
+    """The embedded default: a usearch HNSW index persisted in the collection's directory."""
+    from careerpilot.retrieval.hnsw import HnswIndex  # imports usearch (after onnxruntime)
+
+    return HnswIndex(dim, directory / "hnsw")
 
 
 def embedder_identity(embedder: Embedder) -> str:
@@ -57,9 +73,12 @@ class RefreshReport:
 class IndexStore:
     """The hybrid indexes under ``root`` (one per collection), opened lazily and shared."""
 
-    def __init__(self, root: Path, embedder: Embedder) -> None:
+    def __init__(
+        self, root: Path, embedder: Embedder, dense_factory: DenseFactory = hnsw_factory
+    ) -> None:
         self.root = root
         self.embedder = embedder
+        self.dense_factory = dense_factory
         self._searchers: dict[str, HybridSearcher] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -90,7 +109,7 @@ class IndexStore:
 
     def _open(self, collection: str) -> HybridSearcher:
         base = self._dir(collection)
-        dense = HnswIndex(self.embedder.dim, base / "hnsw")
+        dense = self.dense_factory(collection, base, self.embedder.dim)
         bm25 = BM25Index(base / "bm25.json")
         return HybridSearcher(self.embedder, dense, bm25)
 
@@ -164,7 +183,7 @@ class IndexStore:
         stamp: str | None,
     ) -> None:
         dense = searcher.dense
-        assert isinstance(dense, HnswIndex)
+        assert isinstance(dense, MutableVectorIndex)
         self._dir(collection).mkdir(parents=True, exist_ok=True)
         dense.persist()
         searcher.bm25.persist()

@@ -18,10 +18,9 @@ import numpy as np
 
 from careerpilot.retrieval.documents import IndexedDoc
 from careerpilot.retrieval.filters import Payload
-from careerpilot.retrieval.hnsw import HnswIndex
 from careerpilot.retrieval.hybrid import SearchMode, rrf_fuse
 from careerpilot.retrieval.index_store import IndexProgress, IndexStore, RefreshReport
-from careerpilot.retrieval.vector_index import Hit
+from careerpilot.retrieval.vector_index import Hit, MutableVectorIndex
 from careerpilot.skills.corpus import Article
 
 __all__ = ["KNOWLEDGE", "KnowledgeIndex", "knowledge_documents"]
@@ -69,13 +68,13 @@ class KnowledgeIndex:
         self._ready = True
         return report
 
-    async def _index(self) -> HnswIndex:
+    async def _index(self) -> MutableVectorIndex:
         if not self._ready:
             async with self._lock:
                 if not self._ready:
                     await self.refresh()
         dense = (await self.store.searcher(KNOWLEDGE)).dense
-        assert isinstance(dense, HnswIndex)
+        assert isinstance(dense, MutableVectorIndex)
         return dense
 
     async def dense(self, query: str, k: int) -> list[Hit]:

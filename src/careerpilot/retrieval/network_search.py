@@ -15,10 +15,10 @@ from careerpilot.network.schemas import Member, Seniority
 from careerpilot.network.taxonomy import FAMILIES, SENIORITY_ORDER, base_title
 from careerpilot.retrieval.documents import Collection, member_profile_query
 from careerpilot.retrieval.filters import AnyOf, Condition, Eq, Filter, Range
-from careerpilot.retrieval.hnsw import HnswIndex
 from careerpilot.retrieval.hybrid import HybridSearcher, SearchMode
 from careerpilot.retrieval.index_store import IndexStore
 from careerpilot.retrieval.query_facets import rerank
+from careerpilot.retrieval.vector_index import MutableVectorIndex
 
 __all__ = [
     "NetworkSearch",
@@ -112,7 +112,7 @@ class NetworkSearch:
 
     async def _total(self, searcher: HybridSearcher, flt: Filter) -> int:
         dense = searcher.dense
-        if isinstance(dense, HnswIndex):
+        if isinstance(dense, MutableVectorIndex):
             return await asyncio.to_thread(dense.count, flt)
         return 0
 
@@ -130,7 +130,7 @@ class NetworkSearch:
         hits = await searcher.search(query, max(k, RERANK_DEPTH), flt, mode=mode or self.mode)
         ids = [h.id for h in hits]
         dense = searcher.dense
-        if isinstance(dense, HnswIndex):
+        if isinstance(dense, MutableVectorIndex):
             ids = rerank(collection, query, ids, await asyncio.to_thread(dense.payloads, ids))
         return Ranked(ids[:k], await self._total(searcher, flt))
 
@@ -157,7 +157,7 @@ class NetworkSearch:
         searcher = await self.store.searcher("jobs")
         candidates = await self._fit_candidates(searcher, member, f, mode or self.mode)
         dense = searcher.dense
-        payloads = dense.payloads(candidates.ids) if isinstance(dense, HnswIndex) else {}
+        payloads = dense.payloads(candidates.ids) if isinstance(dense, MutableVectorIndex) else {}
         held = {s.lower() for s in member.skills}
         current = member.positions[0] if member.positions else None
         level = member_level(member)

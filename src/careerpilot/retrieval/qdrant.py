@@ -144,6 +144,28 @@ class QdrantIndex(MutableVectorIndex):
                 self.collection, points_selector=models.PointIdsList(points=valid), wait=True
             )
 
+    def count(self, filter: Filter | None = None) -> int:
+        flt = to_qdrant_filter(filter)
+        return self.client.count(self.collection, count_filter=flt, exact=True).count
+
+    def _retrieve(self, ids: Sequence[int], *, vectors: bool) -> list[models.Record]:
+        wanted: list[models.ExtendedPointId] = [int(i) for i in ids if int(i) >= 0]
+        if not wanted:
+            return []
+        return self.client.retrieve(
+            self.collection, ids=wanted, with_payload=not vectors, with_vectors=vectors
+        )
+
+    def payloads(self, ids: Sequence[int]) -> dict[int, Payload]:
+        return {int(r.id): dict(r.payload or {}) for r in self._retrieve(ids, vectors=False)}
+
+    def vectors(self, ids: Sequence[int]) -> npt.NDArray[np.float32]:
+        found = {int(r.id): r.vector for r in self._retrieve(ids, vectors=True)}
+        rows = [found[int(i)] for i in ids if int(i) in found]
+        if not rows:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), self.dim)
+
     def search(self, vector: npt.ArrayLike, k: int, filter: Filter | None = None) -> list[Hit]:
         if k <= 0:
             return []

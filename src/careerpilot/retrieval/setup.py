@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careerpilot.config import Settings
+from careerpilot.errors import ConfigurationError
 from careerpilot.retrieval.documents import (
     NETWORK_COLLECTIONS,
     Collection,
@@ -19,12 +20,19 @@ from careerpilot.retrieval.documents import (
     read_documents,
 )
 from careerpilot.retrieval.embedder import Embedder
-from careerpilot.retrieval.index_store import IndexProgress, IndexStore, RefreshReport
+from careerpilot.retrieval.index_store import (
+    DenseFactory,
+    IndexProgress,
+    IndexStore,
+    RefreshReport,
+    hnsw_factory,
+)
 from careerpilot.retrieval.knowledge import KnowledgeIndex
 from careerpilot.retrieval.network_search import NetworkSearch
+from careerpilot.retrieval.vector_index import MutableVectorIndex
 from careerpilot.skills.corpus import load_corpus
 
-__all__ = ["SearchStack", "database_stamp", "index_root", "refresh_indexes"]
+__all__ = ["SearchStack", "database_stamp", "dense_factory", "index_root", "refresh_indexes"]
 
 
 def index_root(settings: Settings) -> Path:
@@ -46,8 +54,32 @@ class SearchStack:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> SearchStack:
-        store = IndexStore(index_root(settings), embedder)
+        store = IndexStore(index_root(settings), embedder, dense_factory(settings))
         return cls(store, NetworkSearch(store), KnowledgeIndex(store, load_corpus()))
+
+
+def dense_factory(settings: Settings) -> DenseFactory:
+    """The vector index each collection opens, as ``settings.vector_store`` asks."""
+    store = settings.vector_store
+    if store.backend == "hnsw":
+        return hnsw_factory
+    try:
+        from careerpilot.retrieval.qdrant import QdrantIndex
+    except ImportError as exc:
+        raise ConfigurationError(
+            "vector_store.backend is 'qdrant' but qdrant-client is not installed: "
+            "pip install 'careerpilot[qdrant]'"
+        ) from exc
+
+    def qdrant(collection: str, directory: Path, dim: int) -> MutableVectorIndex:
+        name = store.qdrant_prefix + collection
+        if store.qdrant_url is None:
+            directory.mkdir(parents=True, exist_ok=True)
+            return QdrantIndex.local(directory / "qdrant", dim, collection=name)
+        key = store.qdrant_api_key.get_secret_value() or None
+        return QdrantIndex.server(store.qdrant_url, collection=name, dim=dim, api_key=key)
+
+    return qdrant
 
 
 def _read_all(db_path: Path, collection: Collection) -> list[IndexedDoc]:

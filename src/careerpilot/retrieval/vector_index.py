@@ -75,6 +75,18 @@ class MutableVectorIndex(VectorIndex):
     def __len__(self) -> int:
         """How many documents the index holds."""
 
+    @abstractmethod
+    def count(self, filter: Filter | None = None) -> int:
+        """How many documents pass ``filter`` (all of them without one)."""
+
+    @abstractmethod
+    def payloads(self, ids: Sequence[int]) -> dict[int, Payload]:
+        """The stored payloads of those ``ids`` that are indexed."""
+
+    @abstractmethod
+    def vectors(self, ids: Sequence[int]) -> npt.NDArray[np.float32]:
+        """The stored vectors of those ``ids`` that are indexed, one row each, in id order."""
+
     def persist(self) -> None:
         """Write in-memory state to durable storage (a no-op for self-persisting backends)."""
 
