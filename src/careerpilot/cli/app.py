@@ -13,6 +13,7 @@ from rich.console import Console
 from careerpilot.agents.base import PageContext
 from careerpilot.cli.data import data_app
 from careerpilot.cli.evals import eval_app
+from careerpilot.cli.route import route
 from careerpilot.cli.skills import plan, skills_app
 from careerpilot.config import Settings
 from careerpilot.errors import CareerpilotError, NotFoundError
@@ -30,6 +31,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(skills_app, name="skills")
 app.add_typer(eval_app, name="eval")
 app.command("plan")(plan)
+app.command("route")(route)
 
 out = Console()
 err = Console(stderr=True)

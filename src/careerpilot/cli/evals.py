@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from careerpilot.config import Settings
+
+if TYPE_CHECKING:
+    from careerpilot.evals.router_eval import RouterReport
 
 __all__ = ["eval_app"]
 
@@ -54,3 +57,65 @@ def retrieval(
     out.print(table)
     queries = int(next(iter(results.values())).overall["queries"])
     err.print(f"[dim]{queries} labelled queries[/]")
+
+
+@eval_app.command()
+def router(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    fallback: Annotated[
+        bool, typer.Option(help="let the LLM decide below the confidence threshold")
+    ] = False,
+    errors: Annotated[bool, typer.Option(help="list the misrouted queries")] = False,
+) -> None:
+    """Accuracy, per-label precision/recall and the confusion matrix on the router test split."""
+    from careerpilot.evals.router_eval import evaluate_router, load_router_test
+    from careerpilot.retrieval.embedder import OnnxEmbedder
+    from careerpilot.routing.router import LABELS
+
+    settings = Settings()
+
+    async def run() -> RouterReport:
+        from careerpilot.routing.router import Router
+
+        model = None
+        route_fallback = None
+        if fallback:
+            from careerpilot.llm.factory import create_chat_model
+            from careerpilot.routing.fallback import LLMRouteFallback
+
+            model = create_chat_model(settings.llm)
+            route_fallback = LLMRouteFallback(model)
+        cache = settings.ensure_data_dir() / "cache"
+        embedder = OnnxEmbedder(settings.embedder)
+        try:
+            return await evaluate_router(
+                Router(embedder, cache_dir=cache, fallback=route_fallback), load_router_test()
+            )
+        finally:
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+
+    report = asyncio.run(run())
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+        return
+    short = {label: label.replace("_", " ")[:10] for label in LABELS}
+    matrix = Table("true \\ routed", *short.values(), "recall", title="confusion matrix")
+    for label in LABELS:
+        row = [str(report.confusion[label][other]) for other in LABELS]
+        matrix.add_row(short[label], *row, f"{report.recall(label):.3f}")
+    matrix.add_row("precision", *(f"{report.precision(lb):.3f}" for lb in LABELS), "")
+    out.print(matrix)
+    out.print(
+        f"accuracy [bold]{report.accuracy:.4f}[/] on {report.total} queries; out of scope "
+        f"precision {report.precision('out_of_scope'):.3f}, recall "
+        f"{report.recall('out_of_scope'):.3f}; LLM fallback decided {report.fallbacks}"
+    )
+    if errors:
+        from rich.markup import escape
+
+        for e in report.errors:
+            where = f"[{e['context']}]" if e["context"] else ""
+            line = f"  {e['label']} → {e['routed']} ({e['confidence']:.2f}) {where} {e['query']}"
+            out.print(escape(line))

@@ -25,6 +25,7 @@ from careerpilot.network.seeding import ensure_seeded
 from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent, StatusEvent
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
+from careerpilot.routing.fallback import LLMRouteFallback
 from careerpilot.routing.router import Router
 
 if TYPE_CHECKING:
@@ -109,7 +110,11 @@ class Assistant:
                 http = httpx.AsyncClient(
                     base_url=settings.api_base_url, timeout=settings.api_timeout_s
                 )
-            router = Router(embedder, cache_dir=settings.ensure_data_dir() / "cache")
+            router = Router(
+                embedder,
+                cache_dir=settings.ensure_data_dir() / "cache",
+                fallback=LLMRouteFallback(model),
+            )
             await router.warm()
         finally:
             if model_ready is not None:
@@ -149,16 +154,25 @@ class Assistant:
         member_id: int,
         page: PageContext | None = None,
         history: Sequence[ChatMessage] = (),
+        previous_agent: str | None = None,
     ) -> AsyncGenerator[Event, None]:
-        """Run one turn. Cancelling the consumer cancels the skills and the LLM generation."""
+        """Run one turn. Cancelling the consumer cancels the skills and the LLM generation.
+
+        ``previous_agent`` (the agent of the conversation's last answer) lets a follow-up such
+        as "and what about remote ones?" stay with it."""
         timer = TurnTimer()
         ctx: TurnContext | None = None
         try:
             question = self.validate_question(question)
             with timer.stage("routing"):
-                route = await self.router.route(question, page.type if page else None)
+                route = await self.router.route(
+                    question, page.type if page else None, previous_agent
+                )
             yield RouteEvent(
-                agent=route.agent, confidence=route.confidence, fallback=route.fallback
+                agent=route.agent,
+                confidence=route.confidence,
+                fallback=route.fallback,
+                follow_up=route.follow_up,
             )
             ctx = TurnContext(
                 question=question,

@@ -28,6 +28,9 @@ class RouteEvent(BaseModel):
     agent: str
     confidence: float
     fallback: bool = Field(description="True when the LLM fallback chose the agent")
+    follow_up: bool = Field(
+        default=False, description="True when a follow-up stayed with the previous agent"
+    )
 
 
 class StatusEvent(BaseModel):

@@ -139,6 +139,22 @@ class ConversationStore:
                 ],
             )
 
+    async def last_agent(self, conversation_id: str) -> str | None:
+        """The agent that gave the conversation's last answer (None before the first one)."""
+        async with self._sessions() as session:
+            agent = (
+                await session.execute(
+                    select(MessageRow.agent)
+                    .where(
+                        MessageRow.conversation_id == conversation_id,
+                        MessageRow.role == "assistant",
+                    )
+                    .order_by(MessageRow.id.desc())
+                    .limit(1)
+                )
+            ).scalar()
+        return str(agent) if agent else None
+
     async def history(self, conversation_id: str, limit: int = 6) -> list[tuple[str, str]]:
         """The last ``limit`` (role, text) pairs, oldest first, for follow-up questions."""
         async with self._sessions() as session:

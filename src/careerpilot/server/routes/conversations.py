@@ -65,13 +65,17 @@ async def _stream_turn(
     member_id: int,
     message: MessageIn,
     history: list[ChatMessage],
+    previous_agent: str | None,
 ) -> AsyncIterator[str]:
     sent: list[dict[str, Any]] = []
     text_parts: list[str] = []
     agent: str | None = None
     status = "interrupted"  # until the turn reaches done or error
     try:
-        async for event in state.assistant.turn(message.text, member_id, message.context, history):
+        turn = state.assistant.turn(
+            message.text, member_id, message.context, history, previous_agent
+        )
+        async for event in turn:
             sent.append(event.model_dump(mode="json"))
             if event.type == "text":
                 text_parts.append(event.delta)
@@ -122,10 +126,11 @@ async def post_message(
         ChatMessage("user" if role == "user" else "assistant", text)
         for role, text in await state.store.history(conversation_id)
     ]
+    previous_agent = await state.store.last_agent(conversation_id)
     context = message.context.model_dump() if message.context else None
     await state.store.add_user_message(conversation_id, member_id, message.text, context)
     return StreamingResponse(
-        _stream_turn(state, conversation_id, member_id, message, history),
+        _stream_turn(state, conversation_id, member_id, message, history, previous_agent),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
