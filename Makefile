@@ -39,6 +39,8 @@ bench: setup  ## print the benchmark figures
 	$(BIN)/python benchmarks/cold_start.py
 	$(BIN)/python benchmarks/parser.py
 	$(BIN)/python benchmarks/prompt_views.py
+	$(BIN)/python benchmarks/router.py
+	$(BIN)/python benchmarks/retrieval.py --sizes 10000,100000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

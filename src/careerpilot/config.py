@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     api_base_url: str | None = None
     api_timeout_s: float = 5.0
     max_question_chars: int = 4000
+    # Few-shot examples per answer, picked by similarity from the example store.
+    examples_k: int = Field(1, ge=0, le=8)
     token_ttl_s: int = 30 * 24 * 3600
 
     @classmethod

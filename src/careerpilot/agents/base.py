@@ -12,7 +12,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -21,7 +21,7 @@ from careerpilot.pipeline.events import Event, StatusEvent, TextEvent
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.skills.base import SkillRegistry
 
-__all__ = ["Agent", "PageContext", "SkillCall", "TurnContext"]
+__all__ = ["Agent", "ExampleSource", "PageContext", "SkillCall", "TurnContext"]
 
 
 class PageContext(BaseModel):
@@ -37,6 +37,12 @@ class SkillCall:
     args: Mapping[str, Any]
 
 
+class ExampleSource(Protocol):
+    """Where agents get few-shot examples (``example_store.ExampleStore``)."""
+
+    async def select(self, agent: str, query: str, k: int) -> list[Any]: ...
+
+
 @dataclass
 class TurnContext:
     question: str
@@ -49,6 +55,8 @@ class TurnContext:
     timer: TurnTimer = field(default_factory=TurnTimer)
     usage: Usage = field(default_factory=Usage)
     skill_outputs: dict[str, Any] = field(default_factory=dict)
+    examples: ExampleSource | None = None
+    examples_k: int = 1
 
     async def call_skills(
         self, calls: Sequence[SkillCall]

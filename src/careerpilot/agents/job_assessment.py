@@ -21,7 +21,7 @@ from typing import ClassVar
 from careerpilot.agents.base import Agent, SkillCall, TurnContext
 from careerpilot.agents.job_fit import FitAssessment, assess_fit
 from careerpilot.agents.planning import Plan, PlanExample, Planner, PlanOutcome, PlanStep
-from careerpilot.llm.base import ChatMessage
+from careerpilot.agents.prompting import narrate
 from careerpilot.network.schemas import Job, Member, Page
 from careerpilot.pipeline.events import (
     ComponentEvent,
@@ -32,32 +32,10 @@ from careerpilot.pipeline.events import (
 )
 from careerpilot.ui.components import JobCard, JobFit
 
-__all__ = ["JobAssessmentAgent", "fit_component", "lookup_query", "narrative_messages"]
+__all__ = ["JobAssessmentAgent", "fit_component", "job_facts", "lookup_query"]
 
 # "job 12", "job #12", "#12": a job named by id in the question when no job page is open.
 _JOB_REF = re.compile(r"(?:\bjob\s*#?\s*|#)(\d{1,9})\b", re.IGNORECASE)
-
-SYSTEM_PROMPT = (
-    "You are CareerPilot, a career assistant. Using only the facts given, tell the member in two "
-    "or three short sentences how well they fit the job: say the verdict, name the matching "
-    "skills, name the missing skills, and compare their years of experience with what the job "
-    "asks. Do not add anything else."
-)
-
-# One worked example: small models copy its grounded shape far better than they follow rules.
-# It sits in the static prefix, so backends that cache prompt prefixes process it once.
-EXAMPLE_FACTS = """Job: Data Engineer at Northwind, mid level
-Verdict: good fit (72%)
-Required skills you have: Python, SQL, Airflow
-Required skills you lack: Spark
-Nice-to-have skills you have: none
-Your relevant experience: 3 years; the job asks 2–5 years (within the range)"""
-EXAMPLE_ANSWER = (
-    "You are a good fit for the Data Engineer role at Northwind. You already have Python, SQL "
-    "and Airflow, and your 3 years of experience are within the 2–5 years asked. The main gap "
-    "is Spark, so learning it would make your application stronger."
-)
-
 
 # The lookup a job named in words needs: one search, its words and filters taken from the
 # question. The example shows the shape; the schema keeps the model to search_jobs' args.
@@ -194,14 +172,9 @@ def _facts(job: Job, fit: FitAssessment) -> str:
     )
 
 
-def narrative_messages(question: str, job: Job, fit: FitAssessment) -> list[ChatMessage]:
-    # Static text first, turn-specific facts last: backends that cache prompt prefixes reuse it.
-    return [
-        ChatMessage("system", SYSTEM_PROMPT),
-        ChatMessage("user", f"{EXAMPLE_FACTS}\n\nQuestion: Am I a good fit for this job?"),
-        ChatMessage("assistant", EXAMPLE_ANSWER),
-        ChatMessage("user", f"{_facts(job, fit)}\n\nQuestion: {question}"),
-    ]
+def job_facts(job: Job, fit: FitAssessment) -> str:
+    """The facts the narrative may use, in the example store's line format."""
+    return _facts(job, fit)
 
 
 def _suggestions(job: Job, fit: FitAssessment) -> list[str]:
@@ -312,8 +285,7 @@ class JobAssessmentAgent(Agent):
             fit = assess_fit(member, job, self.related_families(job.family), self.today())
         turn.timer.component()
         yield ComponentEvent(component=fit_component(member, job, fit).model_dump(mode="json"))
-        messages = narrative_messages(turn.question, job, fit)
-        async with aclosing(turn.generate(messages)) as text:
+        async with aclosing(narrate(turn, self.name, _facts(job, fit))) as text:
             async for event in text:
                 yield event
         yield SuggestionsEvent(suggestions=_suggestions(job, fit))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from careerpilot.agents.base import Agent, PageContext, TurnContext
+from careerpilot.agents.example_store import ExampleStore
 from careerpilot.agents.registry import default_agents
 from careerpilot.config import Settings
 from careerpilot.errors import CareerpilotError, InvalidQuestionError
@@ -51,6 +52,7 @@ class Assistant:
         agents: dict[str, Agent],
         network_repository: NetworkRepository | None = None,
         search: SearchStack | None = None,
+        examples: ExampleStore | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
@@ -59,6 +61,7 @@ class Assistant:
         knowledge = search.knowledge if search is not None else None
         self.skills = default_skills(NetworkApi(http), settings, knowledge=knowledge)
         self.search = search
+        self.examples = examples
         self.agents = agents
         self.network_repository = network_repository
         self.generation = GenerationOptions(
@@ -127,6 +130,7 @@ class Assistant:
             agents=default_agents(),
             network_repository=repository,
             search=search,
+            examples=ExampleStore(embedder, [settings.data_dir / "examples"]),
         )
 
     async def aclose(self) -> None:
@@ -183,6 +187,8 @@ class Assistant:
                 generation=self.generation,
                 history=history,
                 timer=timer,
+                examples=self.examples,
+                examples_k=self.settings.examples_k,
             )
             agent = self.agents[route.agent]
             yield StatusEvent(stage="agent", state="started", detail=agent.name)

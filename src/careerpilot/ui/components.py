@@ -10,9 +10,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-__all__ = ["SCHEMA_VERSION", "JobCard", "JobFit", "Notice", "component_schema"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "ActionPlan",
+    "CompanyCard",
+    "Component",
+    "JobCard",
+    "JobFit",
+    "Notice",
+    "PostRef",
+    "PostTakeaways",
+    "SkillToLearn",
+    "Takeaway",
+    "component_schema",
+]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class JobCard(BaseModel):
@@ -51,15 +64,82 @@ class JobFit(BaseModel):
     text: str
 
 
+class Takeaway(BaseModel):
+    text: str = Field(description="the point, in the post's own words")
+    quote: str = Field(description="the exact span of the post body this point rests on")
+    start: int = Field(ge=0, description="character offset of the quote in the post body")
+    end: int = Field(ge=0)
+
+
+class PostTakeaways(BaseModel):
+    """The points of a post, each anchored to a quoted span of its body (extracted, not written)."""
+
+    type: Literal["post_takeaways"] = "post_takeaways"
+    post_id: int
+    title: str
+    author_name: str
+    topic: str
+    takeaways: list[Takeaway]
+    text: str
+
+
+class PostRef(BaseModel):
+    post_id: int
+    title: str
+    topic: str
+
+
+class CompanyCard(BaseModel):
+    """A company as the network knows it: its profile plus counts computed from the network."""
+
+    type: Literal["company_card"] = "company_card"
+    company_id: int
+    name: str
+    industry: str
+    size_band: str
+    employee_count: int = Field(description="the company's stated headcount")
+    members_on_network: int = Field(description="members whose current position is here")
+    headquarters: str
+    locations: list[str]
+    specialties: list[str]
+    website: str
+    open_jobs: int = Field(description="open jobs on the network")
+    top_titles: list[str]
+    recent_posts: list[PostRef]
+    text: str
+
+
+class SkillToLearn(BaseModel):
+    skill: str
+    jobs_asking: int = Field(description="how many of the matching jobs require it")
+    jobs_considered: int
+    why: str
+
+
+class ActionPlan(BaseModel):
+    """Career guidance with computed parts: skills the member lacks and jobs that fit."""
+
+    type: Literal["action_plan"] = "action_plan"
+    member_id: int
+    goal: str
+    steps: list[str]
+    skills_to_learn: list[SkillToLearn]
+    matching_jobs: list[JobCard]
+    text: str
+
+
 class Notice(BaseModel):
     type: Literal["notice"] = "notice"
     level: Literal["info", "warning", "error"]
     text: str
 
 
+Component = JobCard | JobFit | PostTakeaways | CompanyCard | ActionPlan | Notice
+
+
 def component_schema() -> dict[str, Any]:
     """JSON Schema of every component, versioned (``GET /v1/ui/schema``)."""
-    adapter: TypeAdapter[JobCard | JobFit | Notice] = TypeAdapter(JobCard | JobFit | Notice)
+    adapter: TypeAdapter[Component] = TypeAdapter(Component)
     schema = adapter.json_schema()
     schema["$id"] = f"https://careerpilot.invalid/ui/schema/v{SCHEMA_VERSION}"
     schema["version"] = SCHEMA_VERSION

@@ -1,0 +1,65 @@
+"""Prompt templates (Jinja2 files in ``agents/prompts``) and the few-shot message layout.
+
+Every narrating agent sends the same shape, static parts first so that backends with prefix
+caches reuse them: the system prompt (``<agent>.system.j2``), then the selected examples as
+user/assistant pairs, then the turn's facts and question (``facts.j2``). The facts come from
+skills and computation; the LLM only words them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from careerpilot.agents.base import TurnContext
+from careerpilot.agents.example_store import Example
+from careerpilot.llm.base import ChatMessage
+from careerpilot.pipeline.events import TextEvent
+
+__all__ = ["few_shot_messages", "narrate", "render"]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("careerpilot.agents", "prompts"),
+        undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def render(template: str, **values: Any) -> str:
+    return _environment().get_template(template).render(**values).strip()
+
+
+def few_shot_messages(
+    agent: str, facts: str, question: str, examples: Sequence[Example], **values: Any
+) -> list[ChatMessage]:
+    messages = [ChatMessage("system", render(f"{agent}.system.j2", **values))]
+    for example in examples:
+        messages.append(
+            ChatMessage("user", render("facts.j2", facts=example.facts, question=example.query))
+        )
+        messages.append(ChatMessage("assistant", example.answer))
+    messages.append(ChatMessage("user", render("facts.j2", facts=facts, question=question)))
+    return messages
+
+
+async def narrate(
+    turn: TurnContext, agent: str, facts: str, **values: Any
+) -> AsyncGenerator[TextEvent, None]:
+    """Stream the LLM's wording of ``facts``, with the agent's most similar examples."""
+    examples: list[Example] = []
+    if turn.examples is not None and turn.examples_k > 0:
+        examples = await turn.examples.select(agent, turn.question, turn.examples_k)
+    messages = few_shot_messages(agent, facts, turn.question, examples, **values)
+    async with aclosing(turn.generate(messages)) as text:
+        async for event in text:
+            yield event
