@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -38,6 +39,52 @@ def _job_fit_panel(c: dict[str, Any]) -> Panel:
     return Panel(table, title=title, title_align="left", border_style="blue")
 
 
+def _rows(rows: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, escape(value))
+    return table
+
+
+def _takeaways_panel(c: dict[str, Any]) -> Panel:
+    rows = [("•", f"“{t['quote']}”") for t in c["takeaways"]]
+    title = f"{c['title']} · {c['author_name']} · {c['topic'].replace('_', ' ')}"
+    return Panel(_rows(rows), title=escape(title), title_align="left", border_style="blue")
+
+
+def _company_panel(c: dict[str, Any]) -> Panel:
+    posts = "; ".join(p["title"] for p in c["recent_posts"]) or "—"
+    rows = [
+        ("Industry", f"{c['industry']} · {c['size_band']} employees"),
+        ("On the network", f"{c['members_on_network']} members · {c['open_jobs']} open jobs"),
+        ("Hiring for", ", ".join(c["top_titles"]) or "—"),
+        ("Headquarters", c["headquarters"]),
+        ("Specialties", ", ".join(c["specialties"]) or "—"),
+        ("Recent posts", posts),
+    ]
+    return Panel(_rows(rows), title=escape(c["name"]), title_align="left", border_style="blue")
+
+
+def _plan_panel(c: dict[str, Any]) -> Panel:
+    rows = [("Goal", c["goal"])]
+    rows += [("Learn", f"{s['skill']} ({s['why']})") for s in c["skills_to_learn"]]
+    rows += [(f"Step {n}", step) for n, step in enumerate(c["steps"], start=1)]
+    rows += [
+        ("Job", f"{j['title']} · {j['company_name']} · {j['location']}") for j in c["matching_jobs"]
+    ]
+    return Panel(_rows(rows), title="Action plan", title_align="left", border_style="blue")
+
+
+_PANELS = {
+    "job_fit": _job_fit_panel,
+    "post_takeaways": _takeaways_panel,
+    "company_card": _company_panel,
+    "action_plan": _plan_panel,
+}
+
+
 class TerminalRenderer:
     def __init__(self, console: Console, err: Console, verbose: bool = False) -> None:
         self.out = console
@@ -65,12 +112,13 @@ class TerminalRenderer:
                 self.err.print(f"[dim]  {what}: {event.state}{took}[/]")
         elif event.type == "component":
             component = event.component
-            if component.get("type") == "job_fit":
-                self.out.print(_job_fit_panel(component))
+            panel = _PANELS.get(str(component.get("type")))
+            if panel is not None:
+                self.out.print(panel(component))
             else:
-                self.out.print(Panel(str(component.get("text", "")), border_style="dim"))
+                self.out.print(Panel(escape(str(component.get("text", ""))), border_style="dim"))
         elif event.type == "citation":
-            self.out.print(f"[{event.index}] {event.title} — {event.url}")
+            self.out.print(f"[{event.index}] {event.title} — {event.url}", markup=False)
         elif event.type == "suggestions":
             self.out.print("[dim]Try: " + " · ".join(event.suggestions) + "[/]")
         elif event.type == "error":

@@ -103,7 +103,7 @@ class Assistant:
                 await refresh_indexes(
                     settings,
                     search,
-                    lambda c, d, t: say(f"indexing {c} {d}/{t}") if d == 0 else None,
+                    lambda c, d, t: say(f"indexing {t} {c} documents") if d == 0 and t else None,
                 )
                 repository = NetworkRepository(settings.network_db_path)
                 app = create_network_app(repository, search.network)
