@@ -118,3 +118,14 @@ async def test_closing_the_stream_stops_generation(make_assistant) -> None:
                 break
     await stream.aclose()  # type: ignore[attr-defined]
     assert model.closed_early == 1 and model.completed == 0
+
+
+async def test_a_follow_up_stays_with_the_previous_agent(make_assistant) -> None:
+    assistant = await make_assistant(ScriptedModel("Here is more."))
+    events = await collect(
+        assistant.turn("and what about remote ones?", 1, None, (), previous_agent="career_advice")
+    )
+    route = events[0]
+    assert route.type == "route" and route.agent == "career_advice" and route.follow_up
+    alone = await collect(assistant.turn("and what about remote ones?", 1))
+    assert not alone[0].follow_up

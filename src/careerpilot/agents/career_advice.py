@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from careerpilot.agents.base import Agent, SkillCall, TurnContext
+from careerpilot.agents.job_assessment import job_card
 from careerpilot.agents.job_fit import normalise_skill
 from careerpilot.agents.prompting import narrate
 from careerpilot.network.schemas import Job, Member, Page, Position
 from careerpilot.network.taxonomy import FAMILIES, base_title
 from careerpilot.pipeline.events import ComponentEvent, Event, SuggestionsEvent, TextEvent
 from careerpilot.retrieval.query_facets import facets
-from careerpilot.ui.components import ActionPlan, JobCard, SkillToLearn
+from careerpilot.ui.components import ActionPlan, SkillToLearn
 
 __all__ = [
     "CareerAdviceAgent",
@@ -110,19 +111,6 @@ def _base(title: str) -> str:
         return base_title(title)
     except KeyError:
         return title
-
-
-def job_card(job: Job) -> JobCard:
-    return JobCard(
-        job_id=job.id,
-        title=job.title,
-        company_name=job.company_name,
-        location="Remote" if job.remote else job.location,
-        remote=job.remote,
-        seniority=job.seniority.value,
-        salary_range=f"{job.salary_currency} {job.salary_min:,}–{job.salary_max:,}",
-        text=f"{job.title} at {job.company_name} ({job.location})",
-    )
 
 
 def _goal(member: Member, target: Target, job: Job | None) -> str:

@@ -32,7 +32,7 @@ from careerpilot.pipeline.events import (
 )
 from careerpilot.ui.components import JobCard, JobFit
 
-__all__ = ["JobAssessmentAgent", "fit_component", "job_facts", "lookup_query"]
+__all__ = ["JobAssessmentAgent", "fit_component", "job_card", "job_facts", "lookup_query"]
 
 # "job 12", "job #12", "#12": a job named by id in the question when no job page is open.
 _JOB_REF = re.compile(r"(?:\bjob\s*#?\s*|#)(\d{1,9})\b", re.IGNORECASE)
@@ -114,13 +114,9 @@ def salary_range(job: Job) -> str:
     return f"{job.salary_currency} {job.salary_min:,}–{job.salary_max:,}"
 
 
-def _years_wanted(fit: FitAssessment) -> str:
-    low, high = fit.required_years
-    return f"{low}+ years" if high is None else f"{low}–{high} years"
-
-
-def fit_component(member: Member, job: Job, fit: FitAssessment) -> JobFit:
-    card = JobCard(
+def job_card(job: Job) -> JobCard:
+    """The card a job is shown as, inside any component."""
+    return JobCard(
         job_id=job.id,
         title=job.title,
         company_name=job.company_name,
@@ -130,6 +126,15 @@ def fit_component(member: Member, job: Job, fit: FitAssessment) -> JobFit:
         salary_range=salary_range(job),
         text=f"{job.title} at {job.company_name} ({job.location})",
     )
+
+
+def _years_wanted(fit: FitAssessment) -> str:
+    low, high = fit.required_years
+    return f"{low}+ years" if high is None else f"{low}–{high} years"
+
+
+def fit_component(member: Member, job: Job, fit: FitAssessment) -> JobFit:
+    card = job_card(job)
     summary = (
         f"{fit.verdict.capitalize()} fit ({round(fit.score * 100)}%): "
         f"{len(fit.matched_required)} of {len(job.required_skills)} required skills"
