@@ -74,6 +74,13 @@ class LLMSettings(BaseModel):
     request_timeout_s: float = 60.0
     # generation
     max_tokens: int = 120
+    # llamacpp: keep the KV state of recent prompts (one per agent prefix, after the first
+    # turn) in RAM and restore the longest matching one, so interleaved agents keep their
+    # prefixes. 0 turns it off.
+    prefix_cache_mb: int = Field(0, ge=0)
+    # llamacpp: one model instance per narrating agent instead (faster first token, but idle
+    # instances' threads halve the active one's decode rate on small machines).
+    per_agent_models: bool = False
     # Greedy decoding: the narrative restates computed facts, it has nothing to gain from sampling.
     temperature: float = 0.0
     seed: int = 7

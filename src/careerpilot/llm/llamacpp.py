@@ -218,6 +218,10 @@ class LlamaCppModel:
             # Not retryable: the file is there but is not a GGUF llama.cpp can load.
             raise ConfigurationError(f"llama.cpp could not load {path}: {exc}") from exc
         self._formatter = self._install_formatter(llm)
+        if self.settings.prefix_cache_mb > 0:
+            from llama_cpp.llama_cache import LlamaRAMCache
+
+            llm.set_cache(LlamaRAMCache(capacity_bytes=self.settings.prefix_cache_mb << 20))
         return llm
 
     @staticmethod

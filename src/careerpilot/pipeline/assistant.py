@@ -16,6 +16,7 @@ import httpx
 
 from careerpilot.agents.base import Agent, PageContext, TurnContext
 from careerpilot.agents.example_store import ExampleStore
+from careerpilot.agents.prompting import render
 from careerpilot.agents.registry import default_agents
 from careerpilot.config import Settings
 from careerpilot.errors import CareerpilotError, InvalidQuestionError
@@ -34,7 +35,10 @@ if TYPE_CHECKING:
 from careerpilot.skills.defaults import default_skills
 from careerpilot.skills.http import NetworkApi
 
-__all__ = ["Assistant"]
+__all__ = ["NARRATING_AGENTS", "Assistant"]
+
+# The agents whose answers the LLM words (out_of_scope never calls it).
+NARRATING_AGENTS = ("job_assessment", "post_takeaways", "company", "career_advice", "general")
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class Assistant:
         network_repository: NetworkRepository | None = None,
         search: SearchStack | None = None,
         examples: ExampleStore | None = None,
+        agent_models: dict[str, ChatModel] | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
@@ -62,6 +67,9 @@ class Assistant:
         self.skills = default_skills(NetworkApi(http), settings, knowledge=knowledge)
         self.search = search
         self.examples = examples
+        # Per-agent model instances (embedded backend): each keeps its own prompt prefix in its
+        # KV cache, so interleaved turns of different agents do not evict each other's prefix.
+        self.agent_models = agent_models or {}
         self.agents = agents
         self.network_repository = network_repository
         self.generation = GenerationOptions(
@@ -85,8 +93,12 @@ class Assistant:
         from careerpilot.retrieval.embedder import OnnxEmbedder
         from careerpilot.retrieval.setup import SearchStack, refresh_indexes
 
+        agent_models: dict[str, ChatModel] = {}
         if model is None:
             model = create_chat_model(settings.llm)
+            if settings.llm.backend == "llamacpp" and settings.llm.per_agent_models:
+                # Loaded lazily; the weights are memory-mapped, so instances share them.
+                agent_models = {a: create_chat_model(settings.llm) for a in NARRATING_AGENTS}
         warm = getattr(model, "warm", None)
         # The LLM loads on its own thread while the embedder loads and the indexes open.
         model_ready = asyncio.ensure_future(warm()) if warm is not None else None
@@ -131,9 +143,24 @@ class Assistant:
             network_repository=repository,
             search=search,
             examples=ExampleStore(embedder, [settings.data_dir / "examples"]),
+            agent_models=agent_models,
         )
 
+    async def warm_prefixes(self) -> None:
+        """Load each agent's model and process its static prompt prefix (the system prompt)
+        once, so that the first real turn pays only for what is new. ``serve`` calls this."""
+        for agent in NARRATING_AGENTS:
+            model = self.agent_models.get(agent, self.model)
+            messages = [ChatMessage("system", render(f"{agent}.system.j2"))]
+            options = GenerationOptions(max_tokens=1, temperature=0.0, seed=self.generation.seed)
+            async for _chunk in model.stream(messages, options):
+                pass
+
     async def aclose(self) -> None:
+        for extra in self.agent_models.values():
+            close_extra = getattr(extra, "aclose", None)
+            if close_extra is not None:
+                await close_extra()
         await self.http.aclose()
         if self.network_repository is not None:
             await self.network_repository.aclose()
@@ -183,7 +210,7 @@ class Assistant:
                 member_id=member_id,
                 page=page,
                 skills=self.skills,
-                model=self.model,
+                model=self.agent_models.get(route.agent, self.model),
                 generation=self.generation,
                 history=history,
                 timer=timer,

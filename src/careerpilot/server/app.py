@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
         await store.create_schema()
         signer = TokenSigner(load_or_create_key(settings.signing_key_path), settings.token_ttl_s)
         assistant = await Assistant.open(settings, model=model)
+        await assistant.warm_prefixes()
         app.state.careerpilot = AppState(assistant=assistant, store=store, signer=signer)
         # The network API is served by the same process over the assistant's repository.
         app.state.network_repository = assistant.network_repository
