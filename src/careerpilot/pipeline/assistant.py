@@ -151,6 +151,8 @@ class Assistant:
         once, so that the first real turn pays only for what is new. ``serve`` calls this."""
         for agent in NARRATING_AGENTS:
             model = self.agent_models.get(agent, self.model)
+            if getattr(model, "warm", None) is None:
+                continue  # a remote or scripted model: no local prefix to warm
             messages = [ChatMessage("system", render(f"{agent}.system.j2"))]
             options = GenerationOptions(max_tokens=1, temperature=0.0, seed=self.generation.seed)
             async for _chunk in model.stream(messages, options):
