@@ -11,6 +11,7 @@ import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -89,6 +90,17 @@ class TurnContext:
                 stage="skill", state="finished", skill=call.skill, duration_ms=round(ms, 2)
             )
         yield results
+
+    async def skills_into(
+        self, calls: Sequence[SkillCall], out: list[Any]
+    ) -> AsyncGenerator[StatusEvent, None]:
+        """``call_skills`` for agents: yield its status events, append its results to ``out``."""
+        async with aclosing(self.call_skills(calls)) as steps:
+            async for item in steps:
+                if isinstance(item, list):
+                    out.extend(item)
+                else:
+                    yield item
 
     async def generate(self, messages: Sequence[ChatMessage]) -> AsyncGenerator[TextEvent, None]:
         """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""

@@ -261,23 +261,13 @@ class CareerAdviceAgent(Agent):
     def __init__(self, today: Callable[[], dt.date] = dt.date.today) -> None:
         self.today = today
 
-    async def _call(
-        self, turn: TurnContext, calls: list[SkillCall], into: list[object]
-    ) -> AsyncGenerator[Event, None]:
-        async with aclosing(turn.call_skills(calls)) as steps:
-            async for item in steps:
-                if isinstance(item, list):
-                    into.extend(item)
-                else:
-                    yield item
-
     async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         get_member = SkillCall("get_member", {"member_id": turn.member_id})
         page_job: Job | None = None
         results: list[object] = []
         if turn.page is not None and turn.page.type == "job":
             calls = [get_member, SkillCall("get_job", {"job_id": turn.page.id})]
-            async with aclosing(self._call(turn, calls, results)) as events:
+            async with aclosing(turn.skills_into(calls, results)) as events:
                 async for event in events:
                     yield event
             member, opened = results
@@ -285,7 +275,7 @@ class CareerAdviceAgent(Agent):
             page_job = opened
             similar: list[object] = []
             search = SkillCall("search_jobs", {"q": page_job.title, "limit": TARGET_JOBS})
-            async with aclosing(self._call(turn, [search], similar)) as events:
+            async with aclosing(turn.skills_into([search], similar)) as events:
                 async for event in events:
                     yield event
             others = [j for j in _jobs(similar[0]) if j.id != page_job.id]
@@ -303,7 +293,7 @@ class CareerAdviceAgent(Agent):
                 if named.family is not None:
                     args["family"] = named.family
                 lookup = SkillCall("search_jobs", args)
-            async with aclosing(self._call(turn, [get_member, lookup], results)) as events:
+            async with aclosing(turn.skills_into([get_member, lookup], results)) as events:
                 async for event in events:
                     yield event
             member = results[0]
@@ -319,6 +309,6 @@ class CareerAdviceAgent(Agent):
         turn.timer.component()
         yield ComponentEvent(component=plan.model_dump(mode="json"))
         async with aclosing(narrate(turn, self.name, facts)) as text:
-            async for event in text:
-                yield event
+            async for delta in text:
+                yield delta
         yield SuggestionsEvent(suggestions=_suggestions(plan, page_job))

@@ -388,17 +388,6 @@ def _not_found() -> list[Event]:
 class CompanyAgent(Agent):
     name: ClassVar[str] = "company"
 
-    async def _calls(
-        self, turn: TurnContext, calls: list[SkillCall], out: list[Any]
-    ) -> AsyncGenerator[StatusEvent, None]:
-        """Run ``calls`` through the turn, passing on its status events; results go to ``out``."""
-        async with aclosing(turn.call_skills(calls)) as steps:
-            async for item in steps:
-                if isinstance(item, list):
-                    out.extend(item)
-                else:
-                    yield item
-
     async def _look_up(
         self, turn: TurnContext, found: list[int]
     ) -> AsyncGenerator[StatusEvent, None]:
@@ -408,7 +397,7 @@ class CompanyAgent(Agent):
             return
         calls = [SkillCall("search_companies", {"name": w, "limit": 10}) for w in words]
         pages: list[Any] = []
-        async for event in self._calls(turn, calls, pages):
+        async for event in turn.skills_into(calls, pages):
             yield event
         seen: set[int] = set()
         candidates: list[Company] = []
@@ -430,8 +419,8 @@ class CompanyAgent(Agent):
             return
         if turn.page is not None and turn.page.type == "job":
             jobs: list[Any] = []
-            async for event in self._calls(
-                turn, [SkillCall("get_job", {"job_id": turn.page.id})], jobs
+            async for event in turn.skills_into(
+                [SkillCall("get_job", {"job_id": turn.page.id})], jobs
             ):
                 yield event
             if jobs and isinstance(jobs[0], Job):
@@ -462,7 +451,7 @@ class CompanyAgent(Agent):
         ]
         results: list[Any] = []
         try:
-            async with aclosing(self._calls(turn, calls, results)) as steps:
+            async with aclosing(turn.skills_into(calls, results)) as steps:
                 async for status in steps:
                     yield status
         except NotFoundError as exc:

@@ -322,17 +322,6 @@ def _not_found() -> list[Event]:
 class PostTakeawaysAgent(Agent):
     name: ClassVar[str] = "post_takeaways"
 
-    async def _calls(
-        self, turn: TurnContext, calls: list[SkillCall], out: list[Any]
-    ) -> AsyncGenerator[StatusEvent, None]:
-        """Run ``calls`` through the turn, passing on its status events; results go to ``out``."""
-        async with aclosing(turn.call_skills(calls)) as steps:
-            async for item in steps:
-                if isinstance(item, list):
-                    out.extend(item)
-                else:
-                    yield item
-
     async def _post_id(self, turn: TurnContext, found: list[int]) -> AsyncGenerator[Event, None]:
         """Resolve the post: page context, then an id in the question, then its words."""
         if turn.page is not None and turn.page.type == "post":
@@ -348,7 +337,7 @@ class PostTakeawaysAgent(Agent):
         query = " ".join(words)[:MAX_QUERY_CHARS]
         pages: list[Any] = []
         search = SkillCall("search_posts", {"q": query, "limit": SEARCH_LIMIT})
-        async for event in self._calls(turn, [search], pages):
+        async for event in turn.skills_into([search], pages):
             yield event
         candidates = [
             p for page in pages if isinstance(page, Page) for p in page.items if isinstance(p, Post)
@@ -369,7 +358,7 @@ class PostTakeawaysAgent(Agent):
         results: list[Any] = []
         try:
             fetch = SkillCall("get_post", {"post_id": found[0]})
-            async with aclosing(self._calls(turn, [fetch], results)) as steps:
+            async with aclosing(turn.skills_into([fetch], results)) as steps:
                 async for status in steps:
                     yield status
         except NotFoundError as exc:
