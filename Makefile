@@ -41,6 +41,7 @@ bench: setup  ## print the benchmark figures
 	$(BIN)/python benchmarks/prompt_views.py
 	$(BIN)/python benchmarks/router.py
 	$(BIN)/python benchmarks/retrieval.py --sizes 10000,100000
+	$(BIN)/python benchmarks/embedded_latency.py --rounds 4
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -18,13 +18,35 @@ async def test_every_agent_has_at_least_ten_bundled_examples(embedder: OnnxEmbed
         assert len(await store.examples(agent)) >= 10, agent
 
 
-async def test_the_most_similar_examples_come_last(embedder: OnnxEmbedder) -> None:
+async def test_every_agent_pins_one_example(embedder: OnnxEmbedder) -> None:
+    store = ExampleStore(embedder)
+    for agent in AGENTS:
+        assert sum(e.pinned for e in await store.examples(agent)) == 1, agent
+
+
+async def test_pinned_first_then_the_most_similar_last(embedder: OnnxEmbedder) -> None:
     store = ExampleStore(embedder)
     picked = await store.select("general", "what is the STAR method for interviews", 2)
-    assert len(picked) == 2
+    assert len(picked) == 3
+    assert picked[0].pinned and not any(e.pinned for e in picked[1:])
     assert "STAR" in picked[-1].query  # the closest sits next to the question
-    assert await store.select("general", "anything", 0) == []
+    # The pinned example is the same whatever the question: a static prompt prefix.
+    assert await store.select("general", "anything", 0) == picked[:1]
     assert await store.select("no_such_agent", "anything", 2) == []
+
+
+async def test_a_pinned_example_is_never_picked_twice(embedder: OnnxEmbedder) -> None:
+    store = ExampleStore(embedder)
+    pinned = (await store.select("general", "x", 0))[0]
+    picked = await store.select("general", pinned.query, 3)
+    assert picked.count(pinned) == 1 and len(picked) == 4
+
+
+async def test_without_pinning_only_similar_examples(embedder: OnnxEmbedder) -> None:
+    store = ExampleStore(embedder, use_pinned=False)
+    pinned = (await ExampleStore(embedder).select("general", "x", 0))[0]
+    assert await store.select("general", "anything", 0) == []
+    assert await store.select("general", pinned.query, 1) == [pinned]  # ordinary when similar
 
 
 async def test_a_new_file_is_picked_up_without_a_restart(
@@ -42,7 +64,7 @@ async def test_a_new_file_is_picked_up_without_a_restart(
     )
     assert len(await store.examples("general")) == before + 1  # noticed by modification time
     picked = await store.select("general", "zebra-stripe interview", 1)
-    assert picked[0].query == "what is a zebra-stripe interview"
+    assert picked[-1].query == "what is a zebra-stripe interview"
     (tmp_path / "general.yaml").unlink()
     await store.reload()
     assert len(await store.examples("general")) == before
@@ -60,14 +82,7 @@ async def test_examples_become_user_and_assistant_turns(embedder: OnnxEmbedder) 
     store = ExampleStore(embedder)
     examples = await store.select("general", "what does a recruiter do", 2)
     messages = few_shot_messages("general", "Sources: X", "what do they do?", examples)
-    assert [m.role for m in messages] == [
-        "system",
-        "user",
-        "assistant",
-        "user",
-        "assistant",
-        "user",
-    ]
+    assert [m.role for m in messages] == ["system", *["user", "assistant"] * 3, "user"]
     assert messages[2].content == examples[0].answer
     assert messages[-1].content.endswith("Question: what do they do?")
     assert messages[-1].content.startswith("Sources: X")

@@ -234,3 +234,30 @@ async def test_unset_model_path() -> None:
     with pytest.raises(ModelFileNotFoundError, match="no path configured"):
         await llm.warm()
     await llm.aclose()
+
+
+async def test_instances_share_one_worker_thread() -> None:
+    # OpenMP gives each calling thread its own team; separate threads halved decode speed.
+    first, second = (
+        LlamaCppModel(LLMSettings(model_path=GGUF)),
+        LlamaCppModel(LLMSettings(model_path=GGUF)),
+    )
+    threads = [
+        await asyncio.get_running_loop().run_in_executor(m._executor, threading.get_ident)
+        for m in (first, second)
+    ]
+    assert threads[0] == threads[1] != threading.get_ident()
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_prompt_lookup_decoding_runs_past_one_batch() -> None:
+    # llama-cpp-python's draft path wrote logits past its score buffer beyond n_batch tokens.
+    llm = LlamaCppModel(LLMSettings(model_path=GGUF, n_ctx=1024, prompt_lookup_tokens=4))
+    long_prompt = "Repeat this list: " + ", ".join(f"item {i}" for i in range(120))
+    reply = await complete(
+        llm, [ChatMessage("user", long_prompt)], GenerationOptions(max_tokens=40)
+    )
+    assert llm.last_usage is not None and llm.last_usage.prompt_tokens > 512
+    assert reply.text.strip()
+    await llm.aclose()

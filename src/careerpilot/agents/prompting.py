@@ -1,7 +1,8 @@
 """Prompt templates (Jinja2 files in ``agents/prompts``) and the few-shot message layout.
 
 Every narrating agent sends the same shape, static parts first so that backends with prefix
-caches reuse them: the system prompt (``<agent>.system.j2``), then the selected examples as
+caches (llama.cpp's KV cache, vLLM's prefix caching) reuse them: the system prompt
+(``<agent>.system.j2``), the pinned examples, then the examples picked for this question as
 user/assistant pairs, then the turn's facts and question (``facts.j2``). The facts come from
 skills and computation; the LLM only words them.
 """
@@ -20,7 +21,7 @@ from careerpilot.agents.example_store import Example
 from careerpilot.llm.base import ChatMessage
 from careerpilot.pipeline.events import TextEvent
 
-__all__ = ["few_shot_messages", "narrate", "render"]
+__all__ = ["example_messages", "few_shot_messages", "narrate", "render"]
 
 
 @cache
@@ -39,15 +40,22 @@ def render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values).strip()
 
 
-def few_shot_messages(
-    agent: str, facts: str, question: str, examples: Sequence[Example], **values: Any
-) -> list[ChatMessage]:
+def example_messages(agent: str, examples: Sequence[Example], **values: Any) -> list[ChatMessage]:
+    """The system prompt and ``examples`` as user/assistant turns: with the pinned examples
+    only, this is the agent's static prompt prefix (what ``Assistant.warm_prefixes`` warms)."""
     messages = [ChatMessage("system", render(f"{agent}.system.j2", **values))]
     for example in examples:
         messages.append(
             ChatMessage("user", render("facts.j2", facts=example.facts, question=example.query))
         )
         messages.append(ChatMessage("assistant", example.answer))
+    return messages
+
+
+def few_shot_messages(
+    agent: str, facts: str, question: str, examples: Sequence[Example], **values: Any
+) -> list[ChatMessage]:
+    messages = example_messages(agent, examples, **values)
     messages.append(ChatMessage("user", render("facts.j2", facts=facts, question=question)))
     return messages
 
@@ -57,7 +65,7 @@ async def narrate(
 ) -> AsyncGenerator[TextEvent, None]:
     """Stream the LLM's wording of ``facts``, with the agent's most similar examples."""
     examples: list[Example] = []
-    if turn.examples is not None and turn.examples_k > 0:
+    if turn.examples is not None:
         examples = await turn.examples.select(agent, turn.question, turn.examples_k)
     messages = few_shot_messages(agent, facts, turn.question, examples, **values)
     async with aclosing(turn.generate(messages)) as text:

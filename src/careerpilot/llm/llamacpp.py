@@ -1,9 +1,15 @@
 """In-process llama.cpp backend: a GGUF model run by llama-cpp-python.
 
-Threading model: each ``LlamaCppModel`` owns one dedicated worker thread (a single-thread
-executor). The model is loaded **lazily**, on that thread, by the first ``stream()`` call, or
-ahead of time by ``await model.warm()``; it is never loaded on the event loop. Generation also
-runs on the worker thread and hands chunks to the event loop through an ``asyncio.Queue`` with
+Threading model: every ``LlamaCppModel`` in the process runs on **one shared worker thread**
+(a process-wide single-thread executor). llama.cpp is built with OpenMP, and each OS thread that
+calls into it gets its own OpenMP team; with one model instance per agent on separate threads,
+the idle teams kept the two cores busy and decoding ran at half speed (measured: 160 -> 80
+tokens/s with three instances). On one thread the instances share one team and decode at full
+speed; two generations could not run faster in parallel on a 2-core machine anyway.
+
+The model is loaded **lazily**, on the worker thread, by the first ``stream()`` call, or ahead
+of time by ``await model.warm()``; it is never loaded on the event loop. Generation also runs on
+the worker thread and hands chunks to the event loop through an ``asyncio.Queue`` with
 ``loop.call_soon_threadsafe``. A ``Llama`` instance is not thread-safe, so every call that
 touches its context is serialised by a lock as well (the single worker already implies it; the
 lock makes the invariant hold for any other caller too).
@@ -54,6 +60,18 @@ __all__ = ["LlamaCppModel"]
 
 # What the worker hands to the event loop: a chunk, an error to raise, or None for "finished".
 _Item = Chunk | BaseException | None
+
+_worker: ThreadPoolExecutor | None = None
+_worker_lock = threading.Lock()
+
+
+def _shared_worker() -> ThreadPoolExecutor:
+    """The one thread every llama.cpp call runs on (see the module docstring for why)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+        return _worker
 
 
 class _TokenTracker:
@@ -143,7 +161,8 @@ class LlamaCppModel:
         self._load_lock = threading.Lock()
         self._lock = threading.Lock()
         self._busy = threading.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+        self._closed = False
+        self._executor = _shared_worker()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -158,11 +177,8 @@ class LlamaCppModel:
 
     async def warm(self) -> None:
         """Load the model on the worker thread now, so the first request does not pay for it."""
-        loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(self._executor, self._ensure_loaded)
-        except RuntimeError as exc:  # the executor was shut down by close()
-            raise ModelError(f"{self.name} is closed") from exc
+        self._check_open()
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._ensure_loaded)
 
     load = warm
 
@@ -172,7 +188,8 @@ class LlamaCppModel:
         await loop.run_in_executor(None, self.close)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        self._closed = True
+        # The lock waits for a running generation; queued work sees _closed and refuses.
         with self._lock:
             if self._llm is not None:
                 self._llm.close()
@@ -185,11 +202,16 @@ class LlamaCppModel:
         llm = self._ensure_loaded()
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ModelError(f"{self.name} is closed")
+
     def _ensure_loaded(self) -> Llama:
         llm = self._llm
         if llm is not None:
             return llm
         with self._load_lock:
+            self._check_open()
             if self._llm is None:
                 self._llm = self._load()
             return self._llm
@@ -204,10 +226,18 @@ class LlamaCppModel:
                 "to an existing .gguf file."
             )
         from llama_cpp import Llama
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
+        draft = None
+        if self.settings.prompt_lookup_tokens > 0:
+            draft = LlamaPromptLookupDecoding(num_pred_tokens=self.settings.prompt_lookup_tokens)
         try:
             llm = Llama(
                 model_path=str(path),
+                draft_model=draft,
+                # Drafting needs every position's logits; llama-cpp-python sizes its score
+                # buffer from this argument, not from the draft (a crash past n_batch tokens).
+                logits_all=draft is not None,
                 n_ctx=self.settings.n_ctx,
                 # llama.cpp defaults to half the cores; decode is faster with all of them here.
                 n_threads=self.settings.n_threads or os.cpu_count(),
@@ -274,10 +304,8 @@ class LlamaCppModel:
                 loop.call_soon_threadsafe(queue.put_nowait, item)
 
         payload = [m.to_dict() for m in messages]
-        try:
-            self._executor.submit(self._run, payload, options, cancel, emit)
-        except RuntimeError as exc:  # the executor was shut down by close()
-            raise ModelError(f"{self.name} is closed") from exc
+        self._check_open()
+        self._executor.submit(self._run, payload, options, cancel, emit)
         finished = False
         try:
             while True:
@@ -313,6 +341,7 @@ class LlamaCppModel:
                 return
             llm = self._ensure_loaded()
             with self._lock:
+                self._check_open()
                 self._busy.set()
                 try:
                     usage, finish_reason = self._generate(llm, messages, options, cancel, emit)

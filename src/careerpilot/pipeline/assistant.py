@@ -16,7 +16,7 @@ import httpx
 
 from careerpilot.agents.base import Agent, PageContext, TurnContext
 from careerpilot.agents.example_store import ExampleStore
-from careerpilot.agents.prompting import render
+from careerpilot.agents.prompting import example_messages
 from careerpilot.agents.registry import default_agents
 from careerpilot.config import Settings
 from careerpilot.errors import CareerpilotError, InvalidQuestionError
@@ -97,7 +97,8 @@ class Assistant:
         if model is None:
             model = create_chat_model(settings.llm)
             if settings.llm.backend == "llamacpp" and settings.llm.per_agent_models:
-                # Loaded lazily; the weights are memory-mapped, so instances share them.
+                # Loaded lazily. The weights file is memory-mapped and shared; each instance
+                # adds its KV cache and compute buffers (~160 MB at n_ctx 2048).
                 agent_models = {a: create_chat_model(settings.llm) for a in NARRATING_AGENTS}
         warm = getattr(model, "warm", None)
         # The LLM loads on its own thread while the embedder loads and the indexes open.
@@ -142,18 +143,22 @@ class Assistant:
             agents=default_agents(),
             network_repository=repository,
             search=search,
-            examples=ExampleStore(embedder, [settings.data_dir / "examples"]),
+            examples=ExampleStore(
+                embedder, [settings.data_dir / "examples"], use_pinned=settings.examples_pinned
+            ),
             agent_models=agent_models,
         )
 
     async def warm_prefixes(self) -> None:
-        """Load each agent's model and process its static prompt prefix (the system prompt)
-        once, so that the first real turn pays only for what is new. ``serve`` calls this."""
+        """Load each agent's model and process its static prompt prefix (system prompt and
+        pinned examples) once, so that the first real turn pays only for what is new, and
+        every later one too when each agent has its own instance. ``serve`` calls this."""
         for agent in NARRATING_AGENTS:
             model = self.agent_models.get(agent, self.model)
             if getattr(model, "warm", None) is None:
                 continue  # a remote or scripted model: no local prefix to warm
-            messages = [ChatMessage("system", render(f"{agent}.system.j2"))]
+            pinned = await self.examples.select(agent, "", 0) if self.examples else []
+            messages = example_messages(agent, pinned)
             options = GenerationOptions(max_tokens=1, temperature=0.0, seed=self.generation.seed)
             async for _chunk in model.stream(messages, options):
                 pass
