@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.careerpilot-setup
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup browser run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ setup: $(STAMP)
 run: setup  ## start the assistant on the embedded default (seeds the network on first use)
 	$(BIN)/careerpilot serve
 
-test: setup  ## lint, type-check and run the test suite
+# Browser tests drive Debian's chromium. Installed when missing and we may (root with apt-get);
+# elsewhere the browser tests skip and say why.
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
+	  >/dev/null; } || echo "chromium not installed: browser tests will skip"
+
+test: setup browser  ## lint, type-check and run the test suite
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

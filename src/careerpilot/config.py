@@ -128,6 +128,8 @@ class VectorStoreSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
+    # POST /v1/dev/sign-in issues a token for any member: for the sample network only.
+    dev_sign_in: bool = True
 
 
 class Settings(BaseSettings):

@@ -10,7 +10,13 @@ from careerpilot.agents.general import GeneralAgent
 from careerpilot.config import Settings
 from careerpilot.llm.base import GenerationOptions
 from careerpilot.llm.testing import ScriptedModel
-from careerpilot.pipeline.events import CitationEvent, Event, StatusEvent, TextEvent
+from careerpilot.pipeline.events import (
+    CitationEvent,
+    ComponentEvent,
+    Event,
+    StatusEvent,
+    TextEvent,
+)
 from careerpilot.skills.base import SkillRegistry
 from careerpilot.skills.corpus import CORPUS_URL_PREFIX
 from careerpilot.skills.defaults import default_skills
@@ -48,5 +54,7 @@ async def test_no_source_means_no_guess(registry: SkillRegistry) -> None:
     model = ScriptedModel("should not be called")
     events = await run(model, registry, "zxqv blorft")
     assert not any(isinstance(e, CitationEvent) for e in events)
-    assert "could not find a source" in "".join(e.delta for e in events if isinstance(e, TextEvent))
+    notices = [e.component for e in events if isinstance(e, ComponentEvent)]
+    assert [n["type"] for n in notices] == ["notice"]
+    assert notices[0]["level"] == "warning" and "could not find a source" in notices[0]["text"]
     assert model.calls == []

@@ -98,8 +98,14 @@ async def test_general(assistant: Assistant) -> None:
     events, _component, text, skills = await turn(assistant, "What is a notice period?")
     assert events[0].agent == "general"
     assert skills == {"web_search"}
-    citations = [e for e in events if e.type == "citation"]
-    assert citations and citations[0].url.endswith("/notice-period")
+    # The sources travel in one citations component, before the text; each [n] the model
+    # wrote became a citation event for a source the turn has, never raw text.
+    sources = next(e for e in events if e.type == "component").component
+    assert sources["type"] == "citations"
+    assert sources["sources"][0]["url"].endswith("/notice-period")
+    urls = {s["url"] for s in sources["sources"]}
+    assert all(e.url in urls for e in events if e.type == "citation")
+    assert "[1]" not in text and "{{" not in text
     assert text.strip()
 
 
@@ -108,4 +114,5 @@ async def test_out_of_scope(assistant: Assistant) -> None:
     assert events[0].agent == "out_of_scope"
     assert skills == set()
     assert "work and careers" in text
-    assert any(e.type == "suggestions" for e in events)
+    chips = [e.component for e in events if e.type == "component"]
+    assert [c["type"] for c in chips] == ["suggestion_chips"] and chips[0]["chips"]

@@ -91,7 +91,7 @@ async def test_out_of_scope_needs_no_model(make_assistant) -> None:
     assistant = await make_assistant(model)
     events = await collect(assistant.turn("Give me a recipe for lasagna", 1))
     assert events[0].agent == "out_of_scope"
-    assert any(e.type == "suggestions" for e in events)
+    assert any(e.type == "component" and e.component["type"] == "suggestion_chips" for e in events)
     assert events[-1].type == "done"
     assert not model.calls
 
@@ -129,3 +129,34 @@ async def test_a_follow_up_stays_with_the_previous_agent(make_assistant) -> None
     assert route.type == "route" and route.agent == "career_advice" and route.follow_up
     alone = await collect(assistant.turn("and what about remote ones?", 1))
     assert not alone[0].follow_up
+
+
+async def test_markup_in_the_answer_becomes_events_never_text(make_assistant) -> None:
+    reply = (
+        "A notice period is the time before your last day [1]. See {{job: 3}} "
+        "{{chip: How long is my notice period?}}and an invented source [9]. {{weather: x}}"
+    )
+    assistant = await make_assistant(ScriptedModel(reply))
+    events = await collect(assistant.turn("What is a notice period?", 1))
+    assert events[-1].type == "done", events[-1]
+    text = "".join(e.delta for e in events if e.type == "text")
+    assert text == (
+        "A notice period is the time before your last day . See  and an invented source . "
+    )
+    components = {e.component["type"]: e for e in events if e.type == "component"}
+    assert set(components) == {"citations", "job_card", "suggestion_chips"}
+    assert components["job_card"].component["job_id"] == 3
+    assert "How long is my notice period?" in components["suggestion_chips"].component["chips"]
+    ids = [e.id for e in events if e.type == "component"]
+    assert len(set(ids)) == len(ids) and all(ids)
+    citations = [e for e in events if e.type == "citation"]
+    assert [c.index for c in citations] == [1]  # [9] is not a source of this turn
+    patch = next(e for e in events if e.type == "patch")
+    assert (patch.id, patch.op, patch.path, patch.value) == (
+        components["citations"].id,
+        "set",
+        "sources.0.cited",
+        True,
+    )
+    order = [e.type for e in events]
+    assert order.index("patch") < order.index("citation")

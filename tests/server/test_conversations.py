@@ -141,3 +141,66 @@ def test_health_schema_and_network_api_on_the_same_server(server: ServerThread) 
     schema = httpx.get(f"{server.url}/v1/ui/schema").json()
     assert "job_fit" in json.dumps(schema) and schema["version"]
     assert httpx.get(f"{server.url}/api/v1/jobs/1").json()["id"] == 1
+
+
+def test_stop_cancels_the_turn_and_stores_it_as_interrupted(settings: Settings) -> None:
+    slow = ScriptedModel("token " * 200, delay_s=0.05)
+    with ServerThread(settings, slow) as server:
+        headers = auth(settings, 1)
+        cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+        stop_url = f"{server.url}/v1/conversations/{cid}/stop"
+        assert httpx.post(stop_url, headers=headers).json() == {"stopped": False}  # nothing runs
+        body = {"text": "Am I a good fit for this job?", "context": {"type": "job", "id": 1}}
+        with httpx.stream(
+            "POST", f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers
+        ) as response:
+            seen, stopped_at = "", None
+            for chunk in response.iter_text():
+                seen += chunk
+                if stopped_at is None and seen.count("event: text") >= 3:
+                    # A second message while this one streams is refused, not interleaved.
+                    busy = httpx.post(
+                        f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers
+                    )
+                    assert busy.status_code == 409
+                    assert httpx.post(stop_url, headers=headers).json() == {"stopped": True}
+                    stopped_at = time.monotonic()
+            ended_after = time.monotonic() - (stopped_at or 0)
+        events = parse_sse(seen)
+        assert events[-1][0] == "error" and events[-1][1]["code"] == "stopped"
+        # The stream ended long before the model's remaining 190 tokens (9.5 s) would have.
+        assert ended_after < 2.0
+        assert slow.closed_early == 1 and slow.completed == 0
+        answer = httpx.get(f"{server.url}/v1/conversations/{cid}", headers=headers).json()[
+            "messages"
+        ][1]
+        assert answer["status"] == "interrupted"
+        assert answer["text"].startswith("token token token")
+        assert answer["events"][-1]["type"] == "error"
+        # Another member cannot stop it (or see that it exists).
+        other = httpx.post(stop_url, headers=auth(settings, 2))
+        assert other.status_code == 404
+
+
+def test_dev_sign_in_issues_a_working_token(server: ServerThread) -> None:
+    signed = httpx.post(f"{server.url}/v1/dev/sign-in", json={"member_id": 2})
+    assert signed.status_code == 200
+    body = signed.json()
+    assert body["member_id"] == 2 and body["name"].strip()
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    created = httpx.post(f"{server.url}/v1/conversations", headers=headers)
+    assert created.status_code == 201
+    assert httpx.post(f"{server.url}/v1/dev/sign-in", json={"member_id": 10**6}).status_code == 404
+    assert httpx.post(f"{server.url}/v1/dev/sign-in", json={"member_id": 0}).status_code == 422
+
+
+def test_the_chat_page_is_served(server: ServerThread) -> None:
+    page = httpx.get(f"{server.url}/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "careerpilot" in page.text
+
+
+def test_dev_sign_in_can_be_turned_off(settings: Settings) -> None:
+    settings.server.dev_sign_in = False
+    with ServerThread(settings, ScriptedModel(NARRATIVE)) as server:
+        assert httpx.post(f"{server.url}/v1/dev/sign-in", json={"member_id": 2}).status_code == 404

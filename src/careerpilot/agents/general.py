@@ -1,9 +1,10 @@
 """The general knowledge agent: factual questions about work and careers, answered from sources.
 
 One fixed skill call, ``web_search`` (the bundled professional-knowledge corpus by default, Bing
-when configured), for the question. Each result becomes a ``citation`` event before any text,
-and the LLM words an answer from the numbered snippets only, citing them as [1], [2]. With no
-source, the agent says so instead of letting the model answer from memory.
+when configured), for the question. Each result becomes a source (a ``citation`` event, which
+the presenter gathers into a ``citations`` component) before any text, and the LLM words an
+answer from the numbered snippets only, citing them as [1], [2]. With no source, the agent
+says so in a ``notice`` instead of letting the model answer from memory.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import ClassVar
 
 from careerpilot.agents.base import Agent, SkillCall, TurnContext
 from careerpilot.agents.prompting import narrate
-from careerpilot.pipeline.events import CitationEvent, Event, SuggestionsEvent, TextEvent
+from careerpilot.pipeline.events import CitationEvent, ComponentEvent, Event, SuggestionsEvent
 from careerpilot.skills.web_search import WebResult, WebSearchResults
+from careerpilot.ui.components import Notice
 
 __all__ = ["GeneralAgent", "sources_facts"]
 
@@ -43,10 +45,12 @@ class GeneralAgent(Agent):
         page = found[0] if found else None
         results = page.results if isinstance(page, WebSearchResults) else []
         if not results:
-            yield TextEvent(
-                delta="I could not find a source on that, so I would rather not guess. "
-                "Try asking about a job title, a workplace term or a hiring step."
+            notice = Notice(
+                level="warning",
+                text="I could not find a source on that, so I would rather not guess. "
+                "Try asking about a job title, a workplace term or a hiring step.",
             )
+            yield ComponentEvent(component=notice.model_dump())
             yield SuggestionsEvent(
                 suggestions=["What is a notice period?", "What does a UX designer do?"]
             )

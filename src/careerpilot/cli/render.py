@@ -85,12 +85,35 @@ _PANELS = {
 }
 
 
+_NOTICE_STYLES = {"info": "cyan", "warning": "yellow", "error": "red"}
+
+
+def _show_sources(out: Console, c: dict[str, Any]) -> None:
+    for source in c["sources"]:
+        out.print(f"[{source['index']}] {source['title']} — {source['url']}", markup=False)
+
+
 class TerminalRenderer:
     def __init__(self, console: Console, err: Console, verbose: bool = False) -> None:
         self.out = console
         self.err = err
         self.verbose = verbose
         self._in_text = False
+
+    def _component(self, component: dict[str, Any]) -> None:
+        kind = str(component.get("type"))
+        panel = _PANELS.get(kind)
+        if panel is not None:
+            self.out.print(panel(component))
+        elif kind == "citations":
+            _show_sources(self.out, component)
+        elif kind == "suggestion_chips":
+            self.out.print("[dim]Try: " + escape(" · ".join(component["chips"])) + "[/]")
+        elif kind == "notice":
+            style = _NOTICE_STYLES.get(str(component.get("level")), "dim")
+            self.out.print(f"[{style}]{escape(str(component['text']))}[/]")
+        else:  # a type this renderer does not know (or plain text): its text
+            self.out.print(Panel(escape(str(component.get("text", ""))), border_style="dim"))
 
     def _end_text(self) -> None:
         if self._in_text:
@@ -102,6 +125,11 @@ class TerminalRenderer:
             self.out.print(event.delta, end="", markup=False, highlight=False)
             self._in_text = True
             return
+        if event.type == "citation":  # a reference inside the text
+            self.out.print(f"[{event.index}]", end="", markup=False, highlight=False)
+            return
+        if event.type == "patch":
+            return  # the terminal shows components once; only the web client re-renders
         self._end_text()
         if event.type == "route":
             self.err.print(f"[dim]→ {event.agent} ({event.confidence:.0%})[/]")
@@ -111,18 +139,11 @@ class TerminalRenderer:
                 took = f" {event.duration_ms:.0f} ms" if event.duration_ms is not None else ""
                 self.err.print(f"[dim]  {what}: {event.state}{took}[/]")
         elif event.type == "component":
-            component = event.component
-            panel = _PANELS.get(str(component.get("type")))
-            if panel is not None:
-                self.out.print(panel(component))
-            else:
-                self.out.print(Panel(escape(str(component.get("text", ""))), border_style="dim"))
-        elif event.type == "citation":
-            self.out.print(f"[{event.index}] {event.title} — {event.url}", markup=False)
+            self._component(event.component)
         elif event.type == "suggestions":
-            self.out.print("[dim]Try: " + " · ".join(event.suggestions) + "[/]")
+            self.out.print("[dim]Try: " + escape(" · ".join(event.suggestions)) + "[/]")
         elif event.type == "error":
-            self.err.print(f"[bold red]error[/] ({event.code}): {event.message}")
+            self.err.print(f"[bold red]error[/] ({event.code}): {escape(event.message)}")
         elif event.type == "done":
             t = event.timings
             ttft = f"first token {t['ttft_ms']:.0f} ms, " if "ttft_ms" in t else ""

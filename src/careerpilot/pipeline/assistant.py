@@ -25,6 +25,7 @@ from careerpilot.network.api import create_network_app
 from careerpilot.network.repository import NetworkRepository
 from careerpilot.network.seeding import ensure_seeded
 from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent, StatusEvent
+from careerpilot.pipeline.presenter import Presenter
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
 from careerpilot.routing.fallback import LLMRouteFallback
@@ -175,6 +176,15 @@ class Assistant:
         if close is not None:
             await close()
 
+    async def _job_card(self, job_id: int) -> dict[str, Any]:
+        """A job as a card, for ``{{job: ID}}`` markup in an answer."""
+        from careerpilot.agents.job_assessment import job_card
+        from careerpilot.network.schemas import Job
+
+        job = await self.skills.get("get_job").invoke({"job_id": job_id})
+        assert isinstance(job, Job)
+        return job_card(job).model_dump()
+
     def validate_question(self, text: str) -> str:
         question = text.strip()
         if not question:
@@ -228,7 +238,11 @@ class Assistant:
             yield StatusEvent(stage="agent", state="started", detail=agent.name)
             # aclosing: when the consumer stops, the agent (and its model stream) stop now,
             # not whenever the garbage collector finalises the generators.
-            async with aclosing(agent.run(ctx)) as events:
+            presenter = Presenter(self._job_card)
+            async with (
+                aclosing(agent.run(ctx)) as agent_events,
+                aclosing(presenter.present(agent_events)) as events,
+            ):
                 async for event in events:
                     if event.type == "component":
                         timer.component()

@@ -15,6 +15,7 @@ __all__ = [
     "DoneEvent",
     "ErrorEvent",
     "Event",
+    "PatchEvent",
     "RouteEvent",
     "StatusEvent",
     "SuggestionsEvent",
@@ -49,10 +50,25 @@ class TextEvent(BaseModel):
 
 class ComponentEvent(BaseModel):
     type: Literal["component"] = "component"
+    id: str = Field("", description="unique within the turn; patches name it")
     component: dict[str, Any] = Field(description="a UI component; its `type` names it")
 
 
+class PatchEvent(BaseModel):
+    """Fills a component sent earlier: ``set`` replaces the value at ``path``, ``append`` adds
+    ``value`` to the list there. ``path`` is dotted keys and list indexes (``sources.0.cited``)."""
+
+    type: Literal["patch"] = "patch"
+    id: str
+    op: Literal["set", "append"]
+    path: str
+    value: Any
+
+
 class CitationEvent(BaseModel):
+    """From an agent: a source the answer may cite. On the wire: the answer cites source
+    ``index`` at this point of its text (the sources travel in a ``citations`` component)."""
+
     type: Literal["citation"] = "citation"
     index: int
     title: str
@@ -61,6 +77,8 @@ class CitationEvent(BaseModel):
 
 
 class SuggestionsEvent(BaseModel):
+    """From an agent: follow-up questions. On the wire: a ``suggestion_chips`` component."""
+
     type: Literal["suggestions"] = "suggestions"
     suggestions: list[str]
 
@@ -85,6 +103,7 @@ Event = Annotated[
     | StatusEvent
     | TextEvent
     | ComponentEvent
+    | PatchEvent
     | CitationEvent
     | SuggestionsEvent
     | ErrorEvent

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from careerpilot.config import Settings
 from careerpilot.llm.base import ChatModel
@@ -14,7 +18,7 @@ from careerpilot.pipeline.assistant import Assistant
 from careerpilot.server.auth import TokenSigner, load_or_create_key
 from careerpilot.server.deps import AppState
 from careerpilot.server.errors import install_error_handlers
-from careerpilot.server.routes import conversations, system
+from careerpilot.server.routes import conversations, dev, system
 from careerpilot.store.conversations import ConversationStore
 
 __all__ = ["create_app"]
@@ -50,4 +54,17 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
     app.include_router(system.router)
     app.include_router(conversations.router)
     app.include_router(network_api.router)
+    if settings.server.dev_sign_in:
+        app.include_router(dev.router)
+    _mount_web_client(app)
     return app
+
+
+def _mount_web_client(app: FastAPI) -> None:
+    """The chat page: plain ES modules and CSS, no build step (``careerpilot/web/static``)."""
+    static = Path(str(resources.files("careerpilot.web").joinpath("static")))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(static / "index.html", headers={"Cache-Control": "no-cache"})

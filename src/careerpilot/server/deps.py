@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,7 +14,15 @@ from careerpilot.pipeline.assistant import Assistant
 from careerpilot.server.auth import TokenSigner
 from careerpilot.store.conversations import ConversationStore
 
-__all__ = ["AppState", "CurrentMember", "State"]
+__all__ = ["AppState", "CurrentMember", "RunningTurn", "State"]
+
+
+@dataclass
+class RunningTurn:
+    """A turn being streamed; ``POST .../stop`` cancels its task."""
+
+    task: asyncio.Task[None]
+    stopped: bool = False
 
 
 @dataclass
@@ -21,6 +30,8 @@ class AppState:
     assistant: Assistant
     store: ConversationStore
     signer: TokenSigner
+    # conversation id -> its turn in progress (one at a time per conversation)
+    running: dict[str, RunningTurn] = field(default_factory=dict)
 
 
 def _state(request: Request) -> AppState:

@@ -2,6 +2,12 @@
 
 Every component carries a ``text`` fallback so that a client that does not know the type can
 still show something true.
+
+On the wire a component travels in a ``component`` event with an ``id`` unique within the turn.
+It is sent whole, and may then be filled progressively by ``patch`` events naming that id
+(``op`` ``set`` or ``append`` at a dotted ``path``), for example the ``cited`` flag of a source
+once the answer cites it. The answer's own words stream as ``text`` events, the deltas of the
+turn's ``text`` component.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 __all__ = [
     "SCHEMA_VERSION",
     "ActionPlan",
+    "Citations",
     "CompanyCard",
     "Component",
     "JobCard",
@@ -21,11 +28,14 @@ __all__ = [
     "PostRef",
     "PostTakeaways",
     "SkillToLearn",
+    "Source",
+    "SuggestionChips",
     "Takeaway",
+    "TextBlock",
     "component_schema",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 class JobCard(BaseModel):
@@ -129,12 +139,55 @@ class ActionPlan(BaseModel):
 
 
 class Notice(BaseModel):
+    """Something the member should know about the answer: an error or a degraded answer."""
+
     type: Literal["notice"] = "notice"
     level: Literal["info", "warning", "error"]
     text: str
 
 
-Component = JobCard | JobFit | PostTakeaways | CompanyCard | ActionPlan | Notice
+class TextBlock(BaseModel):
+    """Plain text. The streamed answer is one, filled by ``text`` events."""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class SuggestionChips(BaseModel):
+    """Follow-up questions the member can send with one tap."""
+
+    type: Literal["suggestion_chips"] = "suggestion_chips"
+    chips: list[str]
+    text: str
+
+
+class Source(BaseModel):
+    index: int = Field(ge=1, description="the number the answer cites it by, [index]")
+    title: str
+    url: str
+    snippet: str | None = None
+    cited: bool = Field(False, description="set by a patch when the answer cites it")
+
+
+class Citations(BaseModel):
+    """The sources an answer was written from; ``citation`` events mark where it cites them."""
+
+    type: Literal["citations"] = "citations"
+    sources: list[Source]
+    text: str
+
+
+Component = (
+    TextBlock
+    | JobCard
+    | JobFit
+    | PostTakeaways
+    | CompanyCard
+    | ActionPlan
+    | SuggestionChips
+    | Citations
+    | Notice
+)
 
 
 def component_schema() -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import anyio
@@ -14,8 +17,8 @@ from pydantic import BaseModel, Field
 from careerpilot.agents.base import PageContext
 from careerpilot.errors import InvalidQuestionError
 from careerpilot.llm.base import ChatMessage
-from careerpilot.pipeline.events import Event
-from careerpilot.server.deps import AppState, CurrentMember, State
+from careerpilot.pipeline.events import ErrorEvent, Event
+from careerpilot.server.deps import AppState, CurrentMember, RunningTurn, State
 from careerpilot.server.errors import ErrorResponse, error_response
 from careerpilot.store.conversations import ConversationView
 
@@ -59,23 +62,43 @@ async def get_conversation(
     return await state.store.get_conversation(conversation_id, member_id)
 
 
-async def _stream_turn(
+def _start_turn(
     state: AppState,
     conversation_id: str,
     member_id: int,
     message: MessageIn,
     history: list[ChatMessage],
     previous_agent: str | None,
+) -> tuple[RunningTurn, asyncio.Queue[Event | None]]:
+    """Run the turn in its own task, feeding a queue, so that a stop request can cancel it
+    (its skill calls and its generation with it) wherever it is waiting."""
+    queue: asyncio.Queue[Event | None] = asyncio.Queue()
+
+    async def produce() -> None:
+        try:
+            turn = state.assistant.turn(
+                message.text, member_id, message.context, history, previous_agent
+            )
+            async with aclosing(turn) as events:
+                async for event in events:
+                    queue.put_nowait(event)
+        finally:
+            queue.put_nowait(None)
+
+    running = RunningTurn(asyncio.create_task(produce(), name=f"turn {conversation_id}"))
+    state.running[conversation_id] = running
+    return running, queue
+
+
+async def _stream_turn(
+    state: AppState, conversation_id: str, running: RunningTurn, queue: asyncio.Queue[Event | None]
 ) -> AsyncIterator[str]:
     sent: list[dict[str, Any]] = []
     text_parts: list[str] = []
     agent: str | None = None
     status = "interrupted"  # until the turn reaches done or error
     try:
-        turn = state.assistant.turn(
-            message.text, member_id, message.context, history, previous_agent
-        )
-        async for event in turn:
+        while (event := await queue.get()) is not None:
             sent.append(event.model_dump(mode="json"))
             if event.type == "text":
                 text_parts.append(event.delta)
@@ -84,9 +107,18 @@ async def _stream_turn(
             elif event.type in ("done", "error"):
                 status = "complete" if event.type == "done" else "error"
             yield sse_message(event)
+        if running.stopped:
+            stopped = ErrorEvent(code="stopped", message="stopped by the member", retryable=True)
+            sent.append(stopped.model_dump(mode="json"))
+            yield sse_message(stopped)
     finally:
         # Shielded: a disconnect cancels the turn, but what was sent is still stored.
         with anyio.CancelScope(shield=True):
+            running.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running.task
+            if state.running.get(conversation_id) is running:
+                del state.running[conversation_id]
             done = next((e for e in reversed(sent) if e["type"] == "done"), None)
             try:
                 await state.store.add_assistant_message(
@@ -107,6 +139,7 @@ async def _stream_turn(
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "one SSE message per event"},
         404: {"model": ErrorResponse},
+        409: {"model": ErrorResponse},
         413: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
     },
@@ -127,10 +160,34 @@ async def post_message(
         for role, text in await state.store.history(conversation_id)
     ]
     previous_agent = await state.store.last_agent(conversation_id)
+    if conversation_id in state.running:
+        return error_response(
+            409, "turn_in_progress", "this conversation is still answering; stop it or wait"
+        )
     context = message.context.model_dump() if message.context else None
     await state.store.add_user_message(conversation_id, member_id, message.text, context)
+    running, queue = _start_turn(
+        state, conversation_id, member_id, message, history, previous_agent
+    )
     return StreamingResponse(
-        _stream_turn(state, conversation_id, member_id, message, history, previous_agent),
+        _stream_turn(state, conversation_id, running, queue),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+class StopResult(BaseModel):
+    stopped: bool = Field(description="False when no turn was running")
+
+
+@router.post("/{conversation_id}/stop", responses={404: {"model": ErrorResponse}})
+async def stop_turn(conversation_id: str, state: State, member_id: CurrentMember) -> StopResult:
+    """Stop the conversation's running turn: its skill calls and generation are cancelled, the
+    stream ends with an `error` event (code `stopped`) and the answer is stored as interrupted."""
+    await state.store.check_owner(conversation_id, member_id)
+    running = state.running.get(conversation_id)
+    if running is None or running.task.done():
+        return StopResult(stopped=False)
+    running.stopped = True
+    running.task.cancel()
+    return StopResult(stopped=True)
