@@ -157,7 +157,11 @@ class NetworkSearch:
         searcher = await self.store.searcher("jobs")
         candidates = await self._fit_candidates(searcher, member, f, mode or self.mode)
         dense = searcher.dense
-        payloads = dense.payloads(candidates.ids) if isinstance(dense, MutableVectorIndex) else {}
+        payloads = (
+            await asyncio.to_thread(dense.payloads, candidates.ids)
+            if isinstance(dense, MutableVectorIndex)
+            else {}
+        )
         held = {s.lower() for s in member.skills}
         current = member.positions[0] if member.positions else None
         level = member_level(member)
