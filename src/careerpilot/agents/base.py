@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, Usage
 from careerpilot.pipeline.events import Event, StatusEvent, TextEvent
 from careerpilot.pipeline.timing import TurnTimer
+from careerpilot.pipeline.trace import current_trace
 from careerpilot.skills.base import SkillRegistry
 
 __all__ = ["Agent", "ExampleSource", "PageContext", "SkillCall", "TurnContext"]
@@ -104,6 +105,9 @@ class TurnContext:
 
     async def generate(self, messages: Sequence[ChatMessage]) -> AsyncGenerator[TextEvent, None]:
         """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""
+        trace = current_trace()
+        if trace is not None:
+            trace.prompts.append([m.to_dict() for m in messages])
         with self.timer.stage("generation"):
             stream = self.model.stream(messages, self.generation)
             try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 
+from careerpilot.pipeline.trace import current_trace
+
 __all__ = ["PLAN_COUNTERS", "PlanMetrics"]
 
 PLAN_COUNTERS = (
@@ -29,6 +31,9 @@ class PlanMetrics:
             raise ValueError(f"unknown plan counter {counter!r}")
         with self._lock:
             self._counts[backend][counter] += n
+        trace = current_trace()
+        if trace is not None:  # the turn's own counts, for evaluation
+            trace.plan[counter] += n
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from careerpilot.agents.base import PageContext
 from careerpilot.cli.data import data_app
-from careerpilot.cli.evals import eval_app
+from careerpilot.cli.eval_suite import eval_app
 from careerpilot.cli.route import route
 from careerpilot.cli.skills import plan, skills_app
 from careerpilot.config import Settings

@@ -9,6 +9,7 @@ into a ``SkillError`` (or ``NotFoundError`` for an id that does not exist).
 from __future__ import annotations
 
 import asyncio
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from careerpilot.errors import NotFoundError, SkillError
+from careerpilot.pipeline.trace import SkillTrace, current_trace
 
 __all__ = ["Skill", "SkillRegistry", "describe_args"]
 
@@ -37,6 +39,23 @@ class Skill(ABC, Generic[In, Out]):
         """Do the work; raise ``SkillError`` (retryable or not) or ``NotFoundError``."""
 
     async def invoke(self, args: In | dict[str, Any]) -> Out:
+        trace = current_trace()
+        if trace is None:
+            return await self._invoke(args)
+        record = SkillTrace(self.name, args.model_dump() if isinstance(args, BaseModel) else args)
+        trace.skills.append(record)
+        start = time.perf_counter()
+        try:
+            result = await self._invoke(args)
+        except Exception as exc:
+            record.error = str(exc)
+            raise
+        finally:
+            record.ms = (time.perf_counter() - start) * 1000
+        record.output = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        return result
+
+    async def _invoke(self, args: In | dict[str, Any]) -> Out:
         try:
             parsed = args if isinstance(args, BaseModel) else self.input_model.model_validate(args)
         except ValidationError as exc:
