@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from careerpilot.agents.base import PageContext
+from careerpilot.cli.annotate import annotate_app
 from careerpilot.cli.data import data_app
 from careerpilot.cli.eval_suite import eval_app
 from careerpilot.cli.route import route
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.add_typer(skills_app, name="skills")
 app.add_typer(eval_app, name="eval")
+app.add_typer(annotate_app, name="annotate")
 app.command("plan")(plan)
 app.command("route")(route)
 

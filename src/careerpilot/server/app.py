@@ -18,7 +18,8 @@ from careerpilot.pipeline.assistant import Assistant
 from careerpilot.server.auth import TokenSigner, load_or_create_key
 from careerpilot.server.deps import AppState
 from careerpilot.server.errors import install_error_handlers
-from careerpilot.server.routes import conversations, dev, system
+from careerpilot.server.routes import annotate, conversations, dev, system
+from careerpilot.store.annotations import AnnotationStore
 from careerpilot.store.conversations import ConversationStore
 
 __all__ = ["create_app"]
@@ -35,7 +36,12 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
         signer = TokenSigner(load_or_create_key(settings.signing_key_path), settings.token_ttl_s)
         assistant = await Assistant.open(settings, model=model)
         await assistant.warm_prefixes()
-        app.state.careerpilot = AppState(assistant=assistant, store=store, signer=signer)
+        app.state.careerpilot = AppState(
+            assistant=assistant,
+            store=store,
+            signer=signer,
+            annotations=AnnotationStore(store.engine),
+        )
         # The network API is served by the same process over the assistant's repository.
         app.state.network_repository = assistant.network_repository
         try:
@@ -54,6 +60,7 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
     app.include_router(system.router)
     app.include_router(conversations.router)
     app.include_router(network_api.router)
+    app.include_router(annotate.router)
     if settings.server.dev_sign_in:
         app.include_router(dev.router)
     _mount_web_client(app)
@@ -68,3 +75,7 @@ def _mount_web_client(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/annotate", include_in_schema=False)
+    async def annotate_page() -> FileResponse:
+        return FileResponse(static / "annotate.html", headers={"Cache-Control": "no-cache"})

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from careerpilot.errors import AuthenticationError
 from careerpilot.pipeline.assistant import Assistant
 from careerpilot.server.auth import TokenSigner
+from careerpilot.store.annotations import AnnotationStore
 from careerpilot.store.conversations import ConversationStore
 
 __all__ = ["AppState", "CurrentMember", "RunningTurn", "State"]
@@ -30,6 +31,7 @@ class AppState:
     assistant: Assistant
     store: ConversationStore
     signer: TokenSigner
+    annotations: AnnotationStore
     # conversation id -> its turn in progress (one at a time per conversation)
     running: dict[str, RunningTurn] = field(default_factory=dict)
 

@@ -1,14 +1,15 @@
-"""ORM models of what the assistant writes: conversations and their messages."""
+"""ORM models of what the assistant writes: conversations and their messages, and human
+annotation (items to review and the labels annotators gave them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "ConversationRow", "MessageRow"]
+__all__ = ["AnnotationItemRow", "Base", "ConversationRow", "LabelRow", "MessageRow"]
 
 
 def _now() -> dt.datetime:
@@ -50,3 +51,36 @@ class MessageRow(Base):
     timings: Mapped[dict[str, float] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
+
+
+class AnnotationItemRow(Base):
+    """An answer to review: imported from an evaluation run, with the judge's view of it."""
+
+    __tablename__ = "annotation_items"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    suite: Mapped[str] = mapped_column(String(80))
+    case_id: Mapped[str] = mapped_column(String(80), index=True)
+    agent: Mapped[str | None] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    components: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    judge: Mapped[dict[str, float | None]] = mapped_column(JSON)  # judge.* metrics
+    automatic: Mapped[dict[str, float | None]] = mapped_column(JSON)  # the other metrics
+    priority: Mapped[float] = mapped_column(Float, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LabelRow(Base):
+    """One annotator's rubric scores for one item (the latest wins)."""
+
+    __tablename__ = "annotation_labels"
+    __table_args__ = (UniqueConstraint("item_id", "annotator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("annotation_items.id"), index=True)
+    annotator: Mapped[str] = mapped_column(String(80), index=True)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    guidelines: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -1,0 +1,213 @@
+"""Human annotation: items to review, a queue that spends reviews where they teach most,
+labels from several annotators, and agreement figures.
+
+Items come from evaluation runs (``careerpilot annotate import results.json``). Each carries
+the judge's scores and the automatic metrics, from which its **priority** is computed: how
+unsure or contradicted the judge is on it.
+
+* The judge gave no readable scores: 1.0.
+* Otherwise, the judge's groundedness disagrees with the measured share of supported claims:
+  ``|(g - 1) / 4 - supported|``.
+* Plus 0.3 when the quality score sits mid-scale (3), and 0.3 when the judge's hallucination
+  verdict contradicts the automatic check outright.
+
+The queue gives an annotator the items they have not labelled: first those with fewer than
+``target`` labels, then by priority. A daily budget of reviews thus goes first to the answers
+the automatic evaluation cannot settle.
+
+Agreement: Krippendorff's alpha (ordinal) between annotators, per rubric dimension, and Cohen's
+kappa (quadratic) between the judge and the humans' median score, per dimension. The gate uses
+the latter to decide how much a judge metric may count.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from careerpilot.errors import NotFoundError
+from careerpilot.evals.judge import DIMENSIONS
+from careerpilot.evals.stats import cohen_kappa, krippendorff_alpha
+from careerpilot.store.models import AnnotationItemRow, LabelRow
+
+__all__ = ["AnnotationStore", "Label", "QueueItem", "priority"]
+
+
+class Label(BaseModel):
+    quality: int = Field(ge=1, le=5)
+    groundedness: int = Field(ge=1, le=5)
+    coherence: int = Field(ge=1, le=5)
+    style: int = Field(ge=1, le=5)
+    rai_violation: bool = False
+    comment: str = Field("", max_length=4000)
+    guidelines: str = Field(description="the guidelines version the annotator followed")
+
+
+class QueueItem(BaseModel):
+    id: str
+    case_id: str
+    agent: str | None
+    question: str
+    answer: str
+    components: list[dict[str, Any]]
+    judge: dict[str, float | None]
+    priority: float
+    labels: int
+
+
+def priority(metrics: Mapping[str, float | None]) -> float:
+    grounded = metrics.get("judge.groundedness")
+    if grounded is None:
+        return 1.0
+    score = 0.0
+    supported = metrics.get("grounded.supported")
+    if supported is not None:
+        score += abs((grounded - 1) / 4 - supported)
+        if (grounded >= 4) != (supported >= 0.75):
+            score += 0.3
+    if metrics.get("judge.quality") == 3:
+        score += 0.3
+    return round(score, 4)
+
+
+class AnnotationStore:
+    def __init__(self, engine: AsyncEngine, *, target: int = 2) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.target = target
+
+    async def import_results(self, doc: Mapping[str, Any]) -> int:
+        """Add (or refresh) an item per answered case of a results document."""
+        count = 0
+        async with self._sessions.begin() as session:
+            for item in doc["items"]:
+                if item.get("error") or not (item["text"] or item["components"]):
+                    continue
+                metrics = item["metrics"]
+                row = AnnotationItemRow(
+                    id=f"{doc['suite']}:{item['id']}",
+                    suite=doc["suite"],
+                    case_id=item["id"],
+                    agent=item.get("agent"),
+                    question=item["question"],
+                    answer=item["text"],
+                    components=item["components"],
+                    judge={k: v for k, v in metrics.items() if k.startswith("judge.")},
+                    automatic={k: v for k, v in metrics.items() if not k.startswith("judge.")},
+                    priority=priority(metrics),
+                )
+                await session.merge(row)
+                count += 1
+        return count
+
+    async def queue(self, annotator: str, limit: int = 20) -> list[QueueItem]:
+        async with self._sessions() as session:
+            counts = (
+                select(LabelRow.item_id, func.count().label("n"))
+                .group_by(LabelRow.item_id)
+                .subquery()
+            )
+            mine = select(LabelRow.item_id).where(LabelRow.annotator == annotator)
+            labels = func.coalesce(counts.c.n, 0)
+            query = (
+                select(AnnotationItemRow, labels)
+                .outerjoin(counts, counts.c.item_id == AnnotationItemRow.id)
+                .where(AnnotationItemRow.id.not_in(mine))
+                .order_by(
+                    (labels >= self.target).asc(),
+                    AnnotationItemRow.priority.desc(),
+                    AnnotationItemRow.id,
+                )
+                .limit(limit)
+            )
+            rows = (await session.execute(query)).all()
+        return [
+            QueueItem(
+                id=row.id,
+                case_id=row.case_id,
+                agent=row.agent,
+                question=row.question,
+                answer=row.answer,
+                components=row.components,
+                judge=row.judge,
+                priority=row.priority,
+                labels=n,
+            )
+            for row, n in rows
+        ]
+
+    async def add_label(self, item_id: str, annotator: str, label: Label) -> None:
+        async with self._sessions.begin() as session:
+            if await session.get(AnnotationItemRow, item_id) is None:
+                raise NotFoundError("annotation item", item_id)
+            existing = await session.scalar(
+                select(LabelRow).where(LabelRow.item_id == item_id, LabelRow.annotator == annotator)
+            )
+            scores = label.model_dump(exclude={"comment", "guidelines"})
+            if existing is None:
+                session.add(
+                    LabelRow(
+                        item_id=item_id,
+                        annotator=annotator,
+                        scores=scores,
+                        comment=label.comment,
+                        guidelines=label.guidelines,
+                    )
+                )
+            else:
+                existing.scores, existing.comment = scores, label.comment
+                existing.guidelines = label.guidelines
+
+    async def agreement(self) -> dict[str, Any]:
+        async with self._sessions() as session:
+            labels = (await session.scalars(select(LabelRow))).all()
+            items = {i.id: i for i in (await session.scalars(select(AnnotationItemRow))).all()}
+        by_item: dict[str, dict[str, dict[str, Any]]] = {}
+        for label in labels:
+            by_item.setdefault(label.item_id, {})[label.annotator] = label.scores
+        annotators = sorted({label.annotator for label in labels})
+        out: dict[str, Any] = {
+            "items_labelled": len(by_item),
+            "labels": len(labels),
+            "annotators": len(annotators),
+            "alpha": {},
+            "judge_kappa": {},
+            "judge_n": {},
+        }
+        for dim in DIMENSIONS:
+            units = [
+                [scores[a][dim] if a in scores else None for a in annotators]
+                for scores in by_item.values()
+            ]
+            out["alpha"][dim] = _finite(krippendorff_alpha(units, level="ordinal"))
+            judge, human = _judge_pairs(by_item, items, dim)
+            out["judge_n"][dim] = len(judge)
+            out["judge_kappa"][dim] = (
+                _finite(cohen_kappa(judge, human, weights="quadratic")) if judge else None
+            )
+        return out
+
+
+def _judge_pairs(
+    by_item: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    items: Mapping[str, AnnotationItemRow],
+    dim: str,
+) -> tuple[Sequence[int], Sequence[int]]:
+    judge: list[int] = []
+    human: list[int] = []
+    for item_id, scores in by_item.items():
+        row = items.get(item_id)
+        value = row.judge.get(f"judge.{dim}") if row is not None else None
+        if value is None:
+            continue
+        judge.append(round(value))
+        human.append(round(statistics.median(s[dim] for s in scores.values())))
+    return judge, human
+
+
+def _finite(value: float) -> float | None:
+    return None if value != value else round(value, 4)  # NaN: not enough data
