@@ -94,7 +94,9 @@ class EvalSettings(BaseModel):
     # The LLM judge's endpoint; None: the assistant's own (a separate instance on llamacpp).
     judge: LLMSettings | None = None
     judge_max_tokens: int = Field(48, ge=16, le=512)
-    concurrency: int = Field(2, ge=1, le=64)
+    # On the embedded model every generation shares one worker thread: more than one case at
+    # a time only queues them (and inflates their latency figures). Raise it for a server.
+    concurrency: int = Field(1, ge=1, le=64)
 
 
 class EmbedderSettings(BaseModel):

@@ -50,8 +50,8 @@ _PAIRWISE = (
     "The better answer is helpful, correct, backed by the facts and clear. "
     'Reply with JSON only: {"better": "A"} or {"better": "B"} or {"better": "tie"}'
 )
-FACTS_CHARS = 900
-ANSWER_CHARS = 900
+FACTS_CHARS = 600
+ANSWER_CHARS = 700
 
 
 class JudgeScores(BaseModel):
