@@ -56,6 +56,7 @@ class QueueItem(BaseModel):
     answer: str
     components: list[dict[str, Any]]
     judge: dict[str, float | None]
+    automatic: dict[str, float | None] = Field(description="the automatic metrics (grounded...)")
     priority: float
     labels: int
 
@@ -134,6 +135,7 @@ class AnnotationStore:
                 answer=row.answer,
                 components=row.components,
                 judge=row.judge,
+                automatic=row.automatic,
                 priority=row.priority,
                 labels=n,
             )
