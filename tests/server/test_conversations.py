@@ -141,6 +141,9 @@ def test_health_schema_and_network_api_on_the_same_server(server: ServerThread) 
     schema = httpx.get(f"{server.url}/v1/ui/schema").json()
     assert "job_fit" in json.dumps(schema) and schema["version"]
     assert httpx.get(f"{server.url}/api/v1/jobs/1").json()["id"] == 1
+    # The served network API ranks with the assistant's own search stack.
+    matches = httpx.get(f"{server.url}/api/v1/members/1/job-matches")
+    assert matches.status_code == 200 and matches.json()["items"]
 
 
 def test_stop_cancels_the_turn_and_stores_it_as_interrupted(settings: Settings) -> None:

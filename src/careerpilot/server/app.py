@@ -44,6 +44,9 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
         )
         # The network API is served by the same process over the assistant's repository.
         app.state.network_repository = assistant.network_repository
+        # ...with the same ranked search (q=..., job-matches) the assistant's skills use.
+        if assistant.search is not None:
+            app.state.network_search = assistant.search.network
         try:
             yield
         finally:
