@@ -28,19 +28,21 @@ browser:
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
 	  >/dev/null; } || echo "chromium not installed: browser tests will skip"
 
-test: setup browser  ## lint, type-check and run the test suite
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+test: setup browser  ## lint, type-check, run the test suite, then gate the smoke evaluation
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(BIN)/careerpilot eval run --suite smoke --no-cache --out .eval/smoke
+	$(BIN)/careerpilot eval gate --baseline evals/baselines/smoke.json --current .eval/smoke
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix src tests benchmarks scripts
 
 bench: setup  ## print the benchmark figures
 	$(BIN)/python benchmarks/cold_start.py
