@@ -195,3 +195,26 @@ def test_export_sft_keeps_well_rated_answers_only() -> None:
     assert [m["role"] for m in record["messages"]] == ["system", "user", "assistant"]
     assert record["metadata"]["case"] == "a"
     assert list(sft_records({"items": [good]}, human_scores={"a": 2.0})) == []
+
+
+async def test_pairwise_preference_survives_the_order_swap_or_is_a_tie() -> None:
+    # A judge that always prefers whatever comes first has only position bias: a tie.
+    biased = LLMJudge(ScriptedModel('{"better": "A"}'))
+    first = await biased.prefer("q", "facts", "answer one", "answer two")
+    assert (first.winner, first.consistent) == ("tie", False)
+    # A judge that prefers the same answer in both orders: A first, then B once swapped.
+    consistent = LLMJudge(ScriptedModel(['{"better": "A"}', '{"better": "B"}']))
+    preference = await consistent.prefer("q", "facts", "good answer", "bad answer")
+    assert (preference.winner, preference.consistent) == ("A", True)
+    # An unreadable reply counts as no preference, never as a guess.
+    broken = LLMJudge(ScriptedModel(["I like the first one", '{"better": "B"}']))
+    assert (await broken.prefer("q", "f", "a", "b")).winner == "tie"
+
+
+async def test_the_judge_reads_sloppy_replies_and_refuses_garbage() -> None:
+    sloppy = LLMJudge(
+        ScriptedModel("```json\n{quality: 4, groundedness: '5', coherence: 4, style: 3}\n```")
+    )
+    scores = await sloppy.score("q", "f", "a")
+    assert scores is not None and (scores.quality, scores.groundedness) == (4, 5)
+    assert await LLMJudge(ScriptedModel("no idea")).score("q", "f", "a") is None
