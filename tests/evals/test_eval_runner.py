@@ -218,3 +218,19 @@ async def test_the_judge_reads_sloppy_replies_and_refuses_garbage() -> None:
     scores = await sloppy.score("q", "f", "a")
     assert scores is not None and (scores.quality, scores.groundedness) == (4, 5)
     assert await LLMJudge(ScriptedModel("no idea")).score("q", "f", "a") is None
+
+
+async def test_pairwise_over_two_runs_judges_only_changed_answers() -> None:
+    def run(*texts: str) -> dict:
+        return {
+            "items": [
+                {"id": f"c{i}", "question": "q", "text": t, "components": []}
+                for i, t in enumerate(texts)
+            ]
+        }
+
+    from careerpilot.evals.judge import pairwise
+
+    judge = LLMJudge(ScriptedModel(['{"better": "B"}', '{"better": "A"}']))
+    tally = await pairwise(judge, run("same", "old"), run("same", "new"))
+    assert tally == {"A": 0, "B": 1, "tie": 0, "inconsistent": 0, "compared": 1}

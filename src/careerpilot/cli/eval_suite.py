@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -141,16 +141,38 @@ def run_command(
     )
 
 
+async def _pairwise(before: dict[str, Any], after: dict[str, Any]) -> None:
+    from careerpilot.evals.judge import LLMJudge, pairwise
+
+    settings = Settings()
+    model = _judge_model(settings)
+    try:
+        tally = await pairwise(LLMJudge(model, max_tokens=16), before, after)
+    finally:
+        close = getattr(model, "aclose", None)
+        if close is not None:
+            await close()
+    out.print(
+        f"pairwise judge on {tally['compared']} changed answers: after better {tally['B']}, "
+        f"before better {tally['A']}, tie {tally['tie']} "
+        f"({tally['inconsistent']} ties from position bias: the order swap disagreed)"
+    )
+
+
 @eval_app.command("compare")
 def compare_command(
     baseline: Annotated[Path, typer.Argument(help="results.json (or its directory) before")],
     current: Annotated[Path, typer.Argument(help="results.json (or its directory) after")],
+    pairwise: Annotated[
+        bool, typer.Option(help="also ask the judge which answer is better, in both orders")
+    ] = False,
 ) -> None:
     """Paired bootstrap intervals per metric, and the items that regressed."""
     from careerpilot.evals.compare import compare, lower_is_better
     from careerpilot.evals.results import load_results
 
-    changes = compare(load_results(baseline), load_results(current))
+    before, after = load_results(baseline), load_results(current)
+    changes = compare(before, after)
     table = Table("metric", "before", "after", "change", "95% CI", "n", "regressed items")
     for change in changes:
         i = change.interval

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -31,7 +31,7 @@ from careerpilot.evals.evaluators import CaseRun, Metrics
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, complete
 from careerpilot.parsing import ParseError, loads
 
-__all__ = ["DIMENSIONS", "JudgeEvaluator", "JudgeScores", "LLMJudge", "Preference"]
+__all__ = ["DIMENSIONS", "JudgeEvaluator", "JudgeScores", "LLMJudge", "Preference", "pairwise"]
 
 DIMENSIONS = ("quality", "groundedness", "coherence", "style")
 
@@ -148,3 +148,21 @@ def mean_scores(items: Sequence[Metrics]) -> dict[str, float]:
         if values:
             out[d] = sum(values) / len(values)
     return out
+
+
+async def pairwise(
+    judge: LLMJudge, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> dict[str, int]:
+    """Judge every item whose answer changed between two runs: A is before, B after."""
+    old = {item["id"]: item for item in before["items"]}
+    tally = {"A": 0, "B": 0, "tie": 0, "inconsistent": 0, "compared": 0}
+    for item in after["items"]:
+        previous = old.get(item["id"])
+        if previous is None or previous["text"].strip() == item["text"].strip():
+            continue
+        facts = "\n".join(str(c.get("text", "")) for c in item["components"])[:FACTS_CHARS]
+        preference = await judge.prefer(item["question"], facts, previous["text"], item["text"])
+        tally[preference.winner] += 1
+        tally["inconsistent"] += not preference.consistent
+        tally["compared"] += 1
+    return tally
