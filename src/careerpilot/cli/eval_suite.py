@@ -189,6 +189,8 @@ def compare_command(
             + ("…" if len(change.regressed_items) > 6 else ""),
         )
     out.print(table)
+    if pairwise:
+        asyncio.run(_pairwise(before, after))
 
 
 @eval_app.command("gate")
