@@ -14,8 +14,8 @@ The HTTP benchmarks run the real app (``create_app``) under uvicorn in a subproc
     .venv/bin/python benchmarks/_scripted_flow.py serve --data-dir D --work-dir W --port P
 
 That server adds routes for benchmarks only: ``GET /bench/streams`` (the model's timestamps,
-and when the server wrote each text event to the socket),
-``GET /bench/gc`` (its garbage collector's pauses) and ``POST /bench/raw`` (the scripted model
+and when the server wrote each text event to the socket), ``GET /bench/gc`` (its garbage
+collector's pauses and its event loop's stalls) and ``POST /bench/raw`` (the scripted model
 streamed as SSE by a bare Starlette ``StreamingResponse``: the transport floor, no careerpilot
 pipeline).
 """
@@ -58,7 +58,7 @@ AGENT_LABELS = {
     "career_advice": "career question",
     "general": "general question",
 }
-# The network tests seed (tests/conftest.py): seconds to seed, ~half a minute to index.
+# The network the tests seed (tests/conftest.py), for --small.
 SMALL = NetworkSize(companies=25, members=150, jobs=250, posts=300)
 
 _REPLY_TEXT = (

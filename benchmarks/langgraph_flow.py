@@ -54,7 +54,7 @@ import argparse
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -396,6 +396,18 @@ async def langgraph_turn(graph: Any, model: TimedModel, turn: TurnInput) -> Meas
     return measured("langgraph", turn, seen, model, probe.routing_ms, probe.skills_ms)
 
 
+def two_sides(
+    assistant: Assistant, graph: Any, model: TimedModel
+) -> dict[str, Callable[[TurnInput], Awaitable[Measured]]]:
+    async def careerpilot(turn: TurnInput) -> Measured:
+        return await careerpilot_turn(assistant, model, turn)
+
+    async def langgraph(turn: TurnInput) -> Measured:
+        return await langgraph_turn(graph, model, turn)
+
+    return {"careerpilot": careerpilot, "langgraph": langgraph}
+
+
 async def run(data_dir: Path, work: Path, small: bool, args: argparse.Namespace) -> list[Measured]:
     settings = bench_settings(data_dir, work, small)
     assistant = await Assistant.open(settings, model=TimedModel(0.0, 1))
@@ -407,11 +419,8 @@ async def run(data_dir: Path, work: Path, small: bool, args: argparse.Namespace)
         for pace in args.paces.split(","):
             # Both sides read assistant.model at each turn: one model object for both.
             model = TimedModel(args.token_ms / 1000, args.tokens, free_running=pace == "free")
-            assistant.model = model  # type: ignore[assignment]
-            sides = {
-                "careerpilot": lambda t, m=model: careerpilot_turn(assistant, m, t),
-                "langgraph": lambda t, m=model: langgraph_turn(graph, m, t),
-            }
+            assistant.model = model
+            sides = two_sides(assistant, graph, model)
             for turn in interleaved(turn_inputs(1, members, offset=1000)):  # warm-up
                 for side in sides.values():
                     clear()

@@ -170,13 +170,13 @@ async def inproc_turn(assistant: Assistant, model: TimedModel, turn_input: TurnI
         if event.type == "text":
             times.append(stamp())
             if len(times) == 1:
-                first = event.delta  # type: ignore[union-attr]
+                first = event.delta
         elif event.type == "route":
-            routed = event.agent  # type: ignore[union-attr]
+            routed = event.agent
         elif event.type == "done":
-            timings = event.timings  # type: ignore[union-attr]
+            timings = event.timings
         elif event.type == "error":
-            error = event.code  # type: ignore[union-attr]
+            error = event.code
     sid = stream_id(first)
     record = model.records.get(sid) if sid is not None else None
     return Turn(turn_input.agent, started, times, first, timings, routed, record, error)

@@ -353,10 +353,10 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
             f"{p.name:12s} {p.rss_idle_kb / 1024:8.1f} -> {p.rss_peak_kb / 1024:8.1f}; "
             f"{per:.1f} KB per conversation"
         )
-    errors = [t.error for p in phases for t in p.turns if t.error]
-    if errors:
+    failures = [t.error for p in phases for t in p.turns if t.error]
+    if failures:
         kinds: dict[str, int] = {}
-        for e in errors:
+        for e in failures:
             kinds[e[:70]] = kinds.get(e[:70], 0) + 1
         print("errors: " + "; ".join(f"{k} x{v}" for k, v in sorted(kinds.items())))
     print("\nthe server's event loop and garbage collector during the phase; the client's loop:")
