@@ -31,19 +31,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from careerpilot.errors import NotFoundError
-from careerpilot.evals.judge import DIMENSIONS
+from careerpilot.evals.judge import DIMENSIONS, JudgeScores
 from careerpilot.evals.stats import cohen_kappa, krippendorff_alpha
 from careerpilot.store.models import AnnotationItemRow, LabelRow
 
 __all__ = ["AnnotationStore", "Label", "QueueItem", "priority"]
 
 
-class Label(BaseModel):
-    quality: int = Field(ge=1, le=5)
-    groundedness: int = Field(ge=1, le=5)
-    coherence: int = Field(ge=1, le=5)
-    style: int = Field(ge=1, le=5)
-    rai_violation: bool = False
+class Label(JudgeScores):
+    """A human's scores on the judge's rubric (the same scale), with a comment."""
+
     comment: str = Field("", max_length=4000)
     guidelines: str = Field(description="the guidelines version the annotator followed")
 
