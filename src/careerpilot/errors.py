@@ -13,7 +13,8 @@
     ├── UpstreamError                something we call failed at run time (retryable)
     │   ├── ModelError               an LLM backend failed mid-request
     │   │   └── ModelUnavailableError  the LLM server cannot be reached at all
-    │   └── SkillError               a skill's API call failed; renders itself for the LLM
+    │   ├── SkillError               a skill's API call failed; renders itself for the LLM
+    │   └── StorageError             the conversation store could not write (retryable)
     └── OutputError                  a model produced output we could not use
 
 Errors that go back to an LLM (``SkillError``) render themselves with ``for_llm()`` so that a
@@ -35,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "OutputError",
     "SkillError",
+    "StorageError",
     "UpstreamError",
 ]
 
@@ -119,6 +121,11 @@ class SkillError(UpstreamError):
 
     def for_llm(self) -> str:
         return f"ERROR from {self.skill}: {self.detail}"
+
+
+class StorageError(UpstreamError):
+    code = "storage_error"
+    http_status = 503
 
 
 class OutputError(CareerpilotError):

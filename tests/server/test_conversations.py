@@ -207,3 +207,30 @@ def test_dev_sign_in_can_be_turned_off(settings: Settings) -> None:
     settings.server.dev_sign_in = False
     with ServerThread(settings, ScriptedModel(NARRATIVE)) as server:
         assert httpx.post(f"{server.url}/v1/dev/sign-in", json={"member_id": 2}).status_code == 404
+
+
+def test_a_question_that_cannot_be_stored_gets_no_answer(
+    server: ServerThread, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = auth(settings, 1)
+    cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+    store = server.server.config.app.state.careerpilot.store
+
+    async def disk_full(*_args: object) -> int:
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(store, "add_user_message", disk_full)
+    body = {"text": "Am I a good fit for this job?", "context": {"type": "job", "id": 1}}
+    response = httpx.post(
+        f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers
+    )
+    events = parse_sse(response.text)
+    assert [name for name, _ in events] == ["error"]
+    assert events[0][1]["code"] == "storage_error" and events[0][1]["retryable"] is True
+    monkeypatch.undo()
+    # neither the question nor an answer was stored, and the conversation is free again
+    assert (
+        httpx.get(f"{server.url}/v1/conversations/{cid}", headers=headers).json()["messages"] == []
+    )
+    again = httpx.post(f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers)
+    assert [name for name, _ in parse_sse(again.text)][-1] == "done"

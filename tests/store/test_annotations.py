@@ -48,7 +48,7 @@ DOC = {
 async def store(tmp_path: Path) -> AsyncIterator[AnnotationStore]:
     conversations = ConversationStore(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
     await conversations.create_schema()
-    yield AnnotationStore(conversations.engine, target=2)
+    yield AnnotationStore(conversations.database, target=2)
     await conversations.aclose()
 
 

@@ -97,7 +97,7 @@ async def _import(url: str) -> None:
     store = ConversationStore(url)
     try:
         await store.create_schema()
-        await AnnotationStore(store.engine).import_results(DOC)
+        await AnnotationStore(store.database).import_results(DOC)
     finally:
         await store.aclose()
 

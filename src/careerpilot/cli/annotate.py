@@ -30,7 +30,7 @@ async def _with_store(action: Any) -> Any:
     store = ConversationStore(settings.app_db_url)
     try:
         await store.create_schema()
-        return await action(AnnotationStore(store.engine))
+        return await action(AnnotationStore(store.database))
     finally:
         await store.aclose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -22,7 +23,7 @@ from careerpilot.server.routes import annotate, conversations, dev, system
 from careerpilot.store.annotations import AnnotationStore
 from careerpilot.store.conversations import ConversationStore
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "freeze_startup_heap"]
 
 
 def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI:
@@ -36,11 +37,13 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
         signer = TokenSigner(load_or_create_key(settings.signing_key_path), settings.token_ttl_s)
         assistant = await Assistant.open(settings, model=model)
         await assistant.warm_prefixes()
+        if settings.server.gc_freeze:
+            freeze_startup_heap(settings.server.gc_thresholds)
         app.state.careerpilot = AppState(
             assistant=assistant,
             store=store,
             signer=signer,
-            annotations=AnnotationStore(store.engine),
+            annotations=AnnotationStore(store.database),
         )
         # The network API is served by the same process over the assistant's repository.
         app.state.network_repository = assistant.network_repository
@@ -68,6 +71,14 @@ def create_app(settings: Settings, *, model: ChatModel | None = None) -> FastAPI
         app.include_router(dev.router)
     _mount_web_client(app)
     return app
+
+
+def freeze_startup_heap(thresholds: tuple[int, int, int]) -> None:
+    """Move everything allocated at start-up out of the collector's sight (``gc.freeze``) and
+    make collections rarer: a full collection otherwise rescans the models and indexes."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*thresholds)
 
 
 def _mount_web_client(app: FastAPI) -> None:

@@ -36,7 +36,9 @@ class AppState:
     running: dict[str, RunningTurn] = field(default_factory=dict)
 
 
-def _state(request: Request) -> AppState:
+# Both dependencies are `async def`: FastAPI runs a plain `def` in its thread pool, a thread
+# hop on every request for what is only an attribute read and an HMAC check.
+async def _state(request: Request) -> AppState:
     state: AppState = request.app.state.careerpilot
     return state
 
@@ -44,7 +46,7 @@ def _state(request: Request) -> AppState:
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _current_member(
+async def _current_member(
     state: Annotated[AppState, Depends(_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> int:

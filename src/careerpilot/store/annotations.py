@@ -28,11 +28,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from careerpilot.errors import NotFoundError
 from careerpilot.evals.judge import DIMENSIONS, JudgeScores
 from careerpilot.evals.stats import cohen_kappa, krippendorff_alpha
+from careerpilot.store.database import Database
 from careerpilot.store.models import AnnotationItemRow, LabelRow
 
 __all__ = ["AnnotationStore", "Label", "QueueItem", "priority"]
@@ -74,14 +74,14 @@ def priority(metrics: Mapping[str, float | None]) -> float:
 
 
 class AnnotationStore:
-    def __init__(self, engine: AsyncEngine, *, target: int = 2) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, database: Database, *, target: int = 2) -> None:
+        self.database = database
         self.target = target
 
     async def import_results(self, doc: Mapping[str, Any]) -> int:
         """Add (or refresh) an item per answered case of a results document."""
         count = 0
-        async with self._sessions.begin() as session:
+        async with self.database.writing() as session:
             for item in doc["items"]:
                 if item.get("error") or not (item["text"] or item["components"]):
                     continue
@@ -103,7 +103,7 @@ class AnnotationStore:
         return count
 
     async def queue(self, annotator: str, limit: int = 20) -> list[QueueItem]:
-        async with self._sessions() as session:
+        async with self.database.reading() as session:
             counts = (
                 select(LabelRow.item_id, func.count().label("n"))
                 .group_by(LabelRow.item_id)
@@ -140,7 +140,7 @@ class AnnotationStore:
         ]
 
     async def add_label(self, item_id: str, annotator: str, label: Label) -> None:
-        async with self._sessions.begin() as session:
+        async with self.database.writing() as session:
             if await session.get(AnnotationItemRow, item_id) is None:
                 raise NotFoundError("annotation item", item_id)
             existing = await session.scalar(
@@ -162,7 +162,7 @@ class AnnotationStore:
                 existing.guidelines = label.guidelines
 
     async def agreement(self) -> dict[str, Any]:
-        async with self._sessions() as session:
+        async with self.database.reading() as session:
             labels = (await session.scalars(select(LabelRow))).all()
             items = {i.id: i for i in (await session.scalars(select(AnnotationItemRow))).all()}
         by_item: dict[str, dict[str, dict[str, Any]]] = {}

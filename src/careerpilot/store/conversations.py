@@ -7,14 +7,17 @@ import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import selectinload
 
 from careerpilot.errors import NotFoundError
-from careerpilot.store.models import Base, ConversationRow, MessageRow
+from careerpilot.store.database import Database
+from careerpilot.store.models import ConversationRow, MessageRow
 
-__all__ = ["ConversationStore", "ConversationView", "MessageView"]
+__all__ = ["ConversationStore", "ConversationView", "MessageView", "TurnContext"]
+
+HISTORY_MESSAGES = 6
 
 
 class MessageView(BaseModel):
@@ -38,32 +41,27 @@ class ConversationView(BaseModel):
     messages: list[MessageView]
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers proceed while a turn is being written; busy_timeout rides out short locks.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+class TurnContext(BaseModel):
+    """What a new turn needs from its conversation: recent messages and the last agent."""
+
+    history: list[tuple[str, str]]  # (role, text), oldest first
+    previous_agent: str | None
 
 
 class ConversationStore:
-    def __init__(self, url: str) -> None:
-        self.engine: AsyncEngine = create_async_engine(url)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+    def __init__(self, database: Database | str) -> None:
+        self.database = Database(database) if isinstance(database, str) else database
+        self.engine: AsyncEngine = self.database.engine
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        await self.database.create_schema()
 
     async def aclose(self) -> None:
-        await self.engine.dispose()
+        await self.database.aclose()
 
     async def create_conversation(self, member_id: int, title: str | None = None) -> str:
         ident = str(uuid.uuid4())
-        async with self._sessions.begin() as session:
+        async with self.database.writing() as session:
             session.add(ConversationRow(id=ident, member_id=member_id, title=title))
         return ident
 
@@ -75,17 +73,57 @@ class ConversationStore:
         return row
 
     async def check_owner(self, conversation_id: str, member_id: int) -> None:
-        async with self._sessions() as session:
+        async with self.database.reading() as session:
             await self._owned(session, conversation_id, member_id)
+
+    async def turn_context(
+        self, conversation_id: str, member_id: int, limit: int = HISTORY_MESSAGES
+    ) -> TurnContext:
+        """Check ownership and read the last ``limit`` messages in one query (one round trip
+        on the request's path). The last agent is that of the latest answer among them."""
+        async with self.database.reading() as session:
+            recent = (
+                select(MessageRow.id, MessageRow.role, MessageRow.text, MessageRow.agent)
+                .where(MessageRow.conversation_id == conversation_id)
+                .order_by(MessageRow.id.desc())
+                .limit(limit)
+                .subquery()
+            )
+            rows = (
+                await session.execute(
+                    select(ConversationRow.member_id, recent.c.role, recent.c.text, recent.c.agent)
+                    .select_from(ConversationRow)
+                    .outerjoin(recent, true())
+                    .where(ConversationRow.id == conversation_id)
+                    .order_by(recent.c.id.desc())
+                )
+            ).all()
+        if not rows or rows[0].member_id != member_id:
+            raise NotFoundError("conversation", conversation_id)
+        messages = [r for r in rows if r.role is not None]
+        previous_agent = next((r.agent for r in messages if r.role == "assistant"), None)
+        return TurnContext(
+            history=[(r.role, r.text) for r in reversed(messages)],
+            previous_agent=str(previous_agent) if previous_agent else None,
+        )
 
     async def add_user_message(
         self, conversation_id: str, member_id: int, text: str, context: dict[str, Any] | None
     ) -> int:
-        async with self._sessions.begin() as session:
-            conversation = await self._owned(session, conversation_id, member_id)
-            if conversation.title is None:
-                conversation.title = text[:80]
-            conversation.updated_at = dt.datetime.now(dt.UTC)
+        async with self.database.writing() as session:
+            # Update first: its row count is the owner check, in one statement.
+            touched = await session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .where(ConversationRow.member_id == member_id)
+                .values(
+                    title=func.coalesce(ConversationRow.title, text[:80]),
+                    updated_at=dt.datetime.now(dt.UTC),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(touched, "rowcount", 1) == 0:
+                raise NotFoundError("conversation", conversation_id)
             row = MessageRow(
                 conversation_id=conversation_id, role="user", text=text, context=context
             )
@@ -104,7 +142,7 @@ class ConversationStore:
         usage: dict[str, int] | None,
         timings: dict[str, float] | None,
     ) -> int:
-        async with self._sessions.begin() as session:
+        async with self.database.writing() as session:
             row = MessageRow(
                 conversation_id=conversation_id,
                 role="assistant",
@@ -120,7 +158,7 @@ class ConversationStore:
             return row.id
 
     async def get_conversation(self, conversation_id: str, member_id: int) -> ConversationView:
-        async with self._sessions() as session:
+        async with self.database.reading() as session:
             result = await session.execute(
                 select(ConversationRow)
                 .where(ConversationRow.id == conversation_id)
@@ -139,37 +177,8 @@ class ConversationStore:
                 ],
             )
 
-    async def last_agent(self, conversation_id: str) -> str | None:
-        """The agent that gave the conversation's last answer (None before the first one)."""
-        async with self._sessions() as session:
-            agent = (
-                await session.execute(
-                    select(MessageRow.agent)
-                    .where(
-                        MessageRow.conversation_id == conversation_id,
-                        MessageRow.role == "assistant",
-                    )
-                    .order_by(MessageRow.id.desc())
-                    .limit(1)
-                )
-            ).scalar()
-        return str(agent) if agent else None
-
-    async def history(self, conversation_id: str, limit: int = 6) -> list[tuple[str, str]]:
-        """The last ``limit`` (role, text) pairs, oldest first, for follow-up questions."""
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(MessageRow.role, MessageRow.text)
-                    .where(MessageRow.conversation_id == conversation_id)
-                    .order_by(MessageRow.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-        return [(r, t) for r, t in reversed(rows)]
-
     async def list_conversations(self, member_id: int, limit: int = 50) -> list[dict[str, Any]]:
-        async with self._sessions() as session:
+        async with self.database.reading() as session:
             rows = (
                 await session.execute(
                     select(ConversationRow)

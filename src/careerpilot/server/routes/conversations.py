@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing
@@ -15,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from careerpilot.agents.base import PageContext
-from careerpilot.errors import InvalidQuestionError
+from careerpilot.errors import InvalidQuestionError, StorageError
 from careerpilot.llm.base import ChatMessage
 from careerpilot.pipeline.events import ErrorEvent, Event
 from careerpilot.server.deps import AppState, CurrentMember, RunningTurn, State
@@ -38,8 +39,9 @@ class MessageIn(BaseModel):
     context: PageContext | None = Field(None, description="the page the member is looking at")
 
 
-def sse_message(event: Event) -> str:
-    return f"event: {event.type}\ndata: {event.model_dump_json()}\n\n"
+def sse_message(event: Event, data: str | None = None) -> str:
+    """One SSE message; ``data`` is the event's JSON when the caller already has it."""
+    return f"event: {event.type}\ndata: {data or event.model_dump_json()}\n\n"
 
 
 @router.post("", status_code=201)
@@ -91,26 +93,41 @@ def _start_turn(
 
 
 async def _stream_turn(
-    state: AppState, conversation_id: str, running: RunningTurn, queue: asyncio.Queue[Event | None]
+    state: AppState,
+    conversation_id: str,
+    running: RunningTurn,
+    queue: asyncio.Queue[Event | None],
+    question_stored: asyncio.Task[int],
 ) -> AsyncIterator[str]:
-    sent: list[dict[str, Any]] = []
+    sent: list[str] = []  # each event's JSON, serialised once for the wire and the store
     text_parts: list[str] = []
     agent: str | None = None
     status = "interrupted"  # until the turn reaches done or error
     try:
+        # The question is written while the turn routes; nothing is sent before it is stored,
+        # and an answer whose question could not be stored is not given at all.
+        try:
+            await question_stored
+        except Exception:
+            log.exception("could not store the question of conversation %s", conversation_id)
+            running.task.cancel()
+            failed = StorageError("the question could not be stored; send it again")
+            yield sse_message(ErrorEvent(code=failed.code, message=failed.message, retryable=True))
+            return
         while (event := await queue.get()) is not None:
-            sent.append(event.model_dump(mode="json"))
+            data = event.model_dump_json()
+            sent.append(data)
             if event.type == "text":
                 text_parts.append(event.delta)
             elif event.type == "route":
                 agent = event.agent
             elif event.type in ("done", "error"):
                 status = "complete" if event.type == "done" else "error"
-            yield sse_message(event)
+            yield sse_message(event, data)
         if running.stopped:
             stopped = ErrorEvent(code="stopped", message="stopped by the member", retryable=True)
-            sent.append(stopped.model_dump(mode="json"))
-            yield sse_message(stopped)
+            sent.append(stopped.model_dump_json())
+            yield sse_message(stopped, sent[-1])
     finally:
         # Shielded: a disconnect cancels the turn, but what was sent is still stored.
         with anyio.CancelScope(shield=True):
@@ -119,19 +136,35 @@ async def _stream_turn(
                 await running.task
             if state.running.get(conversation_id) is running:
                 del state.running[conversation_id]
-            done = next((e for e in reversed(sent) if e["type"] == "done"), None)
-            try:
-                await state.store.add_assistant_message(
-                    conversation_id,
-                    text="".join(text_parts),
-                    status=status,
-                    agent=agent,
-                    events=sent,
-                    usage=done["usage"] if done else None,
-                    timings=done["timings"] if done else None,
-                )
-            except Exception:
-                log.exception("could not store the answer of conversation %s", conversation_id)
+            # An answer is stored after its question, and only if the question was.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await question_stored
+            if not question_stored.cancelled() and question_stored.exception() is None:
+                await _store_answer(state, conversation_id, text_parts, status, agent, sent)
+
+
+async def _store_answer(
+    state: AppState,
+    conversation_id: str,
+    text_parts: list[str],
+    status: str,
+    agent: str | None,
+    sent: list[str],
+) -> None:
+    events = [json.loads(data) for data in sent]
+    done = next((e for e in reversed(events) if e["type"] == "done"), None)
+    try:
+        await state.store.add_assistant_message(
+            conversation_id,
+            text="".join(text_parts),
+            status=status,
+            agent=agent,
+            events=events,
+            usage=done["usage"] if done else None,
+            timings=done["timings"] if done else None,
+        )
+    except Exception:
+        log.exception("could not store the answer of conversation %s", conversation_id)
 
 
 @router.post(
@@ -154,23 +187,24 @@ async def post_message(
     except InvalidQuestionError as exc:
         too_long = len(message.text.strip()) > state.assistant.settings.max_question_chars
         return error_response(413 if too_long else 422, exc.code, exc.message)
-    await state.store.check_owner(conversation_id, member_id)
-    history = [
-        ChatMessage("user" if role == "user" else "assistant", text)
-        for role, text in await state.store.history(conversation_id)
-    ]
-    previous_agent = await state.store.last_agent(conversation_id)
+    turn_context = await state.store.turn_context(conversation_id, member_id)
     if conversation_id in state.running:
         return error_response(
             409, "turn_in_progress", "this conversation is still answering; stop it or wait"
         )
+    history = [
+        ChatMessage("user" if role == "user" else "assistant", text)
+        for role, text in turn_context.history
+    ]
     context = message.context.model_dump() if message.context else None
-    await state.store.add_user_message(conversation_id, member_id, message.text, context)
+    question_stored = asyncio.create_task(
+        state.store.add_user_message(conversation_id, member_id, message.text, context)
+    )
     running, queue = _start_turn(
-        state, conversation_id, member_id, message, history, previous_agent
+        state, conversation_id, member_id, message, history, turn_context.previous_agent
     )
     return StreamingResponse(
-        _stream_turn(state, conversation_id, running, queue),
+        _stream_turn(state, conversation_id, running, queue, question_stored),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
