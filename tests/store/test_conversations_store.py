@@ -110,7 +110,7 @@ async def test_writers_queue_in_process_instead_of_timing_out_on_a_busy_loop(
 
     async def hog_the_loop() -> None:
         while busy:
-            time.sleep(0.004)
+            time.sleep(0.004)  # noqa: ASYNC251 - blocking the loop is the point
             await asyncio.sleep(0)
 
     hog = asyncio.create_task(hog_the_loop())

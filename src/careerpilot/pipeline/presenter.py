@@ -72,7 +72,15 @@ class Presenter:
             if self._sources and self._citations_id is None:
                 yield self._citations()
             if isinstance(event, TextEvent):
-                for out in await self._segments(self._markup.feed(event.delta)):
+                segments = self._markup.feed(event.delta)
+                if (
+                    len(segments) == 1
+                    and isinstance(plain := segments[0], Text)
+                    and plain.text == event.delta
+                ):
+                    yield event  # the common case, plain text: pass the event on as it is
+                    continue
+                for out in await self._segments(segments):
                     yield out
             elif isinstance(event, SuggestionsEvent):
                 self._chips.extend(event.suggestions)

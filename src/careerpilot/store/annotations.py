@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from careerpilot.errors import NotFoundError
 from careerpilot.evals.judge import DIMENSIONS, JudgeScores
@@ -80,8 +81,9 @@ class AnnotationStore:
 
     async def import_results(self, doc: Mapping[str, Any]) -> int:
         """Add (or refresh) an item per answered case of a results document."""
-        count = 0
-        async with self.database.writing() as session:
+
+        def write(session: Session) -> int:
+            count = 0
             for item in doc["items"]:
                 if item.get("error") or not (item["text"] or item["components"]):
                     continue
@@ -98,9 +100,11 @@ class AnnotationStore:
                     automatic={k: v for k, v in metrics.items() if not k.startswith("judge.")},
                     priority=priority(metrics),
                 )
-                await session.merge(row)
+                session.merge(row)
                 count += 1
-        return count
+            return count
+
+        return await self.database.write(write)
 
     async def queue(self, annotator: str, limit: int = 20) -> list[QueueItem]:
         async with self.database.reading() as session:
@@ -140,10 +144,10 @@ class AnnotationStore:
         ]
 
     async def add_label(self, item_id: str, annotator: str, label: Label) -> None:
-        async with self.database.writing() as session:
-            if await session.get(AnnotationItemRow, item_id) is None:
+        def write(session: Session) -> None:
+            if session.get(AnnotationItemRow, item_id) is None:
                 raise NotFoundError("annotation item", item_id)
-            existing = await session.scalar(
+            existing = session.scalar(
                 select(LabelRow).where(LabelRow.item_id == item_id, LabelRow.annotator == annotator)
             )
             scores = label.model_dump(exclude={"comment", "guidelines"})
@@ -160,6 +164,8 @@ class AnnotationStore:
             else:
                 existing.scores, existing.comment = scores, label.comment
                 existing.guidelines = label.guidelines
+
+        await self.database.write(write)
 
     async def agreement(self) -> dict[str, Any]:
         async with self.database.reading() as session:

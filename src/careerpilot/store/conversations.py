@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, true, update
+from sqlalchemy import JSON, Text, cast, func, insert, select, true, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from careerpilot.errors import NotFoundError
 from careerpilot.store.database import Database
@@ -48,6 +49,17 @@ class TurnContext(BaseModel):
     previous_agent: str | None
 
 
+def _inserted_id(session: Session, **values: Any) -> int:
+    """Insert a message with a Core statement (the ORM's unit of work costs more CPU than the
+    write itself) and return its id."""
+    inserted = session.execute(
+        insert(MessageRow)
+        .values(created_at=dt.datetime.now(dt.UTC), **values)
+        .returning(MessageRow.id)
+    )
+    return int(inserted.scalar_one())
+
+
 class ConversationStore:
     def __init__(self, database: Database | str) -> None:
         self.database = Database(database) if isinstance(database, str) else database
@@ -61,8 +73,9 @@ class ConversationStore:
 
     async def create_conversation(self, member_id: int, title: str | None = None) -> str:
         ident = str(uuid.uuid4())
-        async with self.database.writing() as session:
-            session.add(ConversationRow(id=ident, member_id=member_id, title=title))
+        await self.database.write(
+            lambda session: session.add(ConversationRow(id=ident, member_id=member_id, title=title))
+        )
         return ident
 
     async def _owned(self, session: Any, conversation_id: str, member_id: int) -> ConversationRow:
@@ -110,9 +123,9 @@ class ConversationStore:
     async def add_user_message(
         self, conversation_id: str, member_id: int, text: str, context: dict[str, Any] | None
     ) -> int:
-        async with self.database.writing() as session:
+        def write(session: Session) -> int:
             # Update first: its row count is the owner check, in one statement.
-            touched = await session.execute(
+            touched = session.execute(
                 update(ConversationRow)
                 .where(ConversationRow.id == conversation_id)
                 .where(ConversationRow.member_id == member_id)
@@ -124,12 +137,16 @@ class ConversationStore:
             )
             if getattr(touched, "rowcount", 1) == 0:
                 raise NotFoundError("conversation", conversation_id)
-            row = MessageRow(
-                conversation_id=conversation_id, role="user", text=text, context=context
+            return _inserted_id(
+                session,
+                conversation_id=conversation_id,
+                role="user",
+                text=text,
+                context=context,
+                status="complete",
             )
-            session.add(row)
-            await session.flush()
-            return row.id
+
+        return await self.database.write(write)
 
     async def add_assistant_message(
         self,
@@ -138,24 +155,29 @@ class ConversationStore:
         text: str,
         status: str,
         agent: str | None,
-        events: list[dict[str, Any]],
+        events: list[dict[str, Any]] | str,
         usage: dict[str, int] | None,
         timings: dict[str, float] | None,
     ) -> int:
-        async with self.database.writing() as session:
-            row = MessageRow(
+        """Store an answer. ``events`` may be a JSON array already (the events as they were
+        sent): the end of a turn then stores it without decoding and encoding it again."""
+        events_value: Any = events
+        if isinstance(events, str):
+            raw = type_coerce(events, Text)
+            events_value = raw if self.engine.dialect.name == "sqlite" else cast(raw, JSON)
+        return await self.database.write(
+            functools.partial(
+                _inserted_id,
                 conversation_id=conversation_id,
                 role="assistant",
                 text=text,
                 status=status,
                 agent=agent,
-                events=events,
+                events=events_value,
                 usage=usage,
                 timings=timings,
             )
-            session.add(row)
-            await session.flush()
-            return row.id
+        )
 
     async def get_conversation(self, conversation_id: str, member_id: int) -> ConversationView:
         async with self.database.reading() as session:

@@ -1,35 +1,44 @@
-"""The application database (SQLite by default): one engine, its sessions, and write ordering.
+"""The application database (SQLite by default): its engines, sessions and how writes run.
 
-Every store in this package (conversations, annotations) shares one ``Database``, so that their
-writers queue on the same lock.
+Every store in this package (conversations, annotations) shares one ``Database``. Reads use the
+async engine. A write is a plain function of a ``Session`` handed to ``write``:
+
+* on SQLite it runs whole on one dedicated writer thread, with a synchronous engine. SQLite has
+  one writer at a time anyway; this way writers queue in order, without a busy timeout, and a
+  write costs one thread hop instead of one per statement (aiosqlite), which at the end of a
+  streamed answer is CPU taken from whoever is reading it;
+* on a server database (PostgreSQL) it runs in an async session (``run_sync``), concurrently.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
 from careerpilot.store.models import Base
 
 __all__ = ["Database"]
+
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # WAL lets readers proceed while a turn is being written; busy_timeout rides out
-        # another process's short write locks (this process's writers queue on the lock).
+        # another process's short write locks (this process's writers queue on one thread).
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -41,31 +50,46 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 10_000) -> None:
         self.engine: AsyncEngine = create_async_engine(url)
-        # SQLite has one writer at a time. A write transaction holds that lock across several
-        # awaits, and on a busy event loop each await can take tens of ms: writers waiting in
-        # SQLite's busy handler then time out ("database is locked"). They queue here instead,
-        # in order and without a timeout. PostgreSQL takes concurrent writers as they come.
-        self._write_lock: asyncio.Lock | None = None
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
-            self._write_lock = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sync_engine: Engine | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            pragmas = _sqlite_pragmas(busy_timeout_ms)
+            event.listen(self.engine.sync_engine, "connect", pragmas)
+            if parsed.database not in (None, "", ":memory:"):
+                self._sync_engine = create_engine(parsed.set(drivername="sqlite"))
+                event.listen(self._sync_engine, "connect", pragmas)
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="careerpilot-db-writer")
+        self._write_sessions = sessionmaker(self._sync_engine, expire_on_commit=False)
 
     def reading(self) -> AsyncSession:
         """A session for reads (``async with database.reading() as session``)."""
         return self._sessions()
 
-    @asynccontextmanager
-    async def writing(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction, committed on exit; serialised in this process on SQLite."""
-        async with contextlib.AsyncExitStack() as stack:
-            if self._write_lock is not None:
-                await stack.enter_async_context(self._write_lock)
-            yield await stack.enter_async_context(self._sessions.begin())
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction, committed when it returns (rolled back if it raises).
+
+        If the caller is cancelled, a write that has started still completes."""
+        if self._writer is None:
+            async with self._sessions.begin() as session:
+                return await session.run_sync(work)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer, functools.partial(self._write_in_thread, work)
+        )
+
+    def _write_in_thread(self, work: Callable[[Session], T]) -> T:
+        with self._write_sessions.begin() as session:
+            return work(session)
 
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
 
     async def aclose(self) -> None:
+        if self._writer is not None:
+            # Queued writes finish first: an answer being stored is not dropped at shutdown.
+            await asyncio.to_thread(self._writer.shutdown, wait=True)
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
         await self.engine.dispose()

@@ -151,15 +151,14 @@ async def _store_answer(
     agent: str | None,
     sent: list[str],
 ) -> None:
-    events = [json.loads(data) for data in sent]
-    done = next((e for e in reversed(events) if e["type"] == "done"), None)
+    done = json.loads(sent[-1]) if sent and sent[-1].startswith('{"type":"done"') else None
     try:
         await state.store.add_assistant_message(
             conversation_id,
             text="".join(text_parts),
             status=status,
             agent=agent,
-            events=events,
+            events="[" + ",".join(sent) + "]",
             usage=done["usage"] if done else None,
             timings=done["timings"] if done else None,
         )
