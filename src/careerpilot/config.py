@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     api_base_url: str | None = None
     api_timeout_s: float = 5.0
     max_question_chars: int = 4000
+    # Turns preparing at once (routing, skills, planning); more wait in arrival order, so that
+    # a burst does not slow every preparation down at once (pipeline/preparation.py).
+    max_preparing_turns: int = Field(8, ge=1)
     # Few-shot examples per answer: the agent's pinned ones (static, part of the cached prompt
     # prefix) and examples_k more picked by similarity to the question (re-read every turn:
     # ~150-250 prompt tokens each, ~0.4 s to the first token on the embedded model).

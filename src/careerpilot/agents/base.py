@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
@@ -59,6 +59,9 @@ class TurnContext:
     skill_outputs: dict[str, Any] = field(default_factory=dict)
     examples: ExampleSource | None = None
     examples_k: int = 1
+    # Called when the narration starts: the turn's preparation (routing, skills, planning) is
+    # over, and the pipeline lets the next waiting turn start its own.
+    on_generate: Callable[[], None] | None = None
 
     async def call_skills(
         self, calls: Sequence[SkillCall]
@@ -108,6 +111,8 @@ class TurnContext:
         trace = current_trace()
         if trace is not None:
             trace.prompts.append([m.to_dict() for m in messages])
+        if self.on_generate is not None:
+            self.on_generate()
         with self.timer.stage("generation"):
             stream = self.model.stream(messages, self.generation)
             try:

@@ -25,6 +25,7 @@ from careerpilot.network.api import create_network_app
 from careerpilot.network.repository import NetworkRepository
 from careerpilot.network.seeding import ensure_seeded
 from careerpilot.pipeline.events import DoneEvent, ErrorEvent, Event, RouteEvent, StatusEvent
+from careerpilot.pipeline.preparation import PreparationGate
 from careerpilot.pipeline.presenter import Presenter
 from careerpilot.pipeline.timing import TurnTimer
 from careerpilot.retrieval.embedder import Embedder
@@ -73,6 +74,7 @@ class Assistant:
         self.agent_models = agent_models or {}
         self.agents = agents
         self.network_repository = network_repository
+        self.preparation = PreparationGate(settings.max_preparing_turns)
         self.generation = GenerationOptions(
             max_tokens=settings.llm.max_tokens,
             temperature=settings.llm.temperature,
@@ -210,6 +212,8 @@ class Assistant:
         as "and what about remote ones?" stay with it."""
         timer = TurnTimer()
         ctx: TurnContext | None = None
+        with timer.stage("queued"):
+            slot = await self.preparation.acquire()
         try:
             question = self.validate_question(question)
             with timer.stage("routing"):
@@ -233,6 +237,7 @@ class Assistant:
                 timer=timer,
                 examples=self.examples,
                 examples_k=self.settings.examples_k,
+                on_generate=slot.release,
             )
             agent = self.agents[route.agent]
             yield StatusEvent(stage="agent", state="started", detail=agent.name)
@@ -249,9 +254,11 @@ class Assistant:
                     yield event
             yield StatusEvent(stage="agent", state="finished", detail=agent.name)
         except CareerpilotError as exc:
+            slot.release()
             yield ErrorEvent(code=exc.code, message=exc.message, retryable=exc.retryable)
             return
         except Exception as exc:  # the member gets a typed error, the operator the traceback
+            slot.release()
             log.exception("turn failed")
             yield ErrorEvent(
                 code="internal_error",
@@ -259,6 +266,8 @@ class Assistant:
                 retryable=True,
             )
             return
+        finally:
+            slot.release()
         usage: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
         if ctx is not None:
             usage = {
