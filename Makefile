@@ -51,6 +51,9 @@ bench: setup  ## print the benchmark figures
 	$(BIN)/python benchmarks/router.py
 	$(BIN)/python benchmarks/retrieval.py --sizes 10000,100000
 	$(BIN)/python benchmarks/embedded_latency.py --rounds 4
+	$(BIN)/python benchmarks/pipeline_overhead.py
+	$(BIN)/python benchmarks/sse_concurrency.py
+	$(BIN)/python benchmarks/langgraph_flow.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -442,10 +442,10 @@ def machine_load() -> str:
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
-# Ways to tune a server's garbage collector after its warm-up, to see what it costs (these are
-# diagnoses: the app does none of them): ``freeze`` moves every object there is (models, indexes,
-# the start-up heap) to the permanent generation, so that full collections stop scanning it;
-# ``tuned`` also makes young collections rarer and full ones much rarer.
+# Ways to tune a server's garbage collector again after its warm-up, to see what it costs
+# (diagnoses on top of what the app does at start-up, see ``server.gc_freeze``): ``freeze``
+# moves every object there is to the permanent generation, so that full collections stop
+# scanning it; ``tuned`` also makes young collections rarer and full ones much rarer.
 GC_TUNINGS = ("", "freeze", "tuned")
 TUNED_THRESHOLDS = (50_000, 20, 100)
 
