@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.careerpilot-setup
 
-.PHONY: setup browser run test lint format bench clean
+.PHONY: setup browser postgres run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,11 +28,22 @@ browser:
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
 	  >/dev/null; } || echo "chromium not installed: browser tests will skip"
 
-test: setup browser  ## lint, type-check, run the test suite, then gate the smoke evaluation
+# The storage tests also run on PostgreSQL: scripts/postgres.sh installs it when missing and we
+# may (root with apt-get), starts it and prints its URL, which reaches pytest through this file
+# (or set CAREERPILOT_TEST_POSTGRES_URL yourself). Elsewhere those tests skip and say why.
+PG_URL_FILE := $(VENV)/postgres-url
+postgres:
+	@mkdir -p $(VENV)
+	@scripts/postgres.sh >$(PG_URL_FILE).new && mv $(PG_URL_FILE).new $(PG_URL_FILE) || \
+	  { rm -f $(PG_URL_FILE) $(PG_URL_FILE).new; \
+	    echo "PostgreSQL not available: the PostgreSQL storage tests will skip"; }
+
+test: setup browser postgres  ## lint, type-check, run the test suite, then gate the smoke evaluation
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
-	$(BIN)/pytest
+	CAREERPILOT_TEST_POSTGRES_URL="$${CAREERPILOT_TEST_POSTGRES_URL:-$$(cat $(PG_URL_FILE) 2>/dev/null)}" \
+	  $(BIN)/pytest
 	$(BIN)/careerpilot eval run --suite smoke --no-cache --out .eval/smoke
 	$(BIN)/careerpilot eval gate --baseline evals/baselines/smoke.json --current .eval/smoke
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +24,7 @@ __all__ = [
     "EmbedderSettings",
     "LLMSettings",
     "NetworkSize",
+    "ObservabilitySettings",
     "ServerSettings",
     "Settings",
     "VectorStoreSettings",
@@ -88,6 +89,34 @@ class LLMSettings(BaseModel):
     # Greedy decoding: the narrative restates computed facts, it has nothing to gain from sampling.
     temperature: float = 0.0
     seed: int = 7
+    # -- as an endpoint of the pool (llm/pool.py) --
+    # Requests at once; None: 1 for llamacpp (one generation at a time on its worker thread),
+    # 16 for a server. Past it, requests queue for at most queue_timeout_s (None: until the
+    # turn's deadline), then the next endpoint of the chain is tried.
+    max_concurrency: int | None = Field(None, ge=1)
+    queue_timeout_s: float | None = Field(None, gt=0)
+    # From the request (once it has a slot) to its first token, and between two tokens.
+    first_token_timeout_s: float = Field(30.0, gt=0)
+    stall_timeout_s: float = Field(15.0, gt=0)
+    # Named endpoints (Settings.endpoints) tried in order when this one fails before its first
+    # token, is saturated, or has its circuit open.
+    fallback: list[str] = Field(default_factory=list)
+    # The circuit opens after this many failures in a row, for cooldown_s (doubling per failed
+    # probe, up to 120 s).
+    breaker_failures: int = Field(5, ge=1)
+    breaker_cooldown_s: float = Field(10.0, gt=0)
+    # US dollars per 1,000 tokens, for cost accounting.
+    price_prompt_per_1k: float = Field(0.0, ge=0)
+    price_completion_per_1k: float = Field(0.0, ge=0)
+
+
+class TaskEndpoints(BaseModel):
+    """Which endpoint each LLM task uses: "default" is ``[llm]``; others name ``[endpoints.X]``."""
+
+    router_fallback: str = "default"
+    planner: str = "default"
+    generator: str = "default"
+    judge: str = "default"
 
 
 class EvalSettings(BaseModel):
@@ -144,6 +173,32 @@ class ServerSettings(BaseModel):
     # and collecting less often keeps pauses to a few ms (docs/streaming-benchmarks.md).
     gc_freeze: bool = True
     gc_thresholds: tuple[int, int, int] = (20_000, 20, 100)
+    # Admission control: turns streaming at once in this process; a message beyond waits at
+    # most admission_wait_s for a place, then gets 429 with Retry-After.
+    max_concurrent_turns: int = Field(256, ge=1)
+    admission_wait_s: float = Field(1.0, ge=0)
+    # Messages per member: per_minute on average, up to burst at once (429 beyond).
+    member_messages_per_minute: float = Field(20.0, gt=0)
+    member_message_burst: int = Field(10, ge=1)
+    # Origins allowed to call the API from a browser (CORS); empty: same origin only.
+    cors_origins: list[str] = Field(default_factory=list)
+
+
+class ObservabilitySettings(BaseModel):
+    """Traces (OTLP/HTTP, only when an endpoint is set) and logs (JSON or text)."""
+
+    # The full OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. None: the
+    # OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT environment variables if
+    # set, else no export at all.
+    otlp_endpoint: str | None = None
+    service_name: str = "careerpilot"
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -160,10 +215,22 @@ class Settings(BaseSettings):
     web_search: WebSearchSettings = Field(default_factory=WebSearchSettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    # The application database (conversations, annotations): a SQLAlchemy async URL such as
+    # postgresql+asyncpg://user:password@host/db. None: SQLite in the data directory.
+    database_url: str | None = None
     # Where skills reach the internal REST API. None: the bundled API, in process.
     api_base_url: str | None = None
     api_timeout_s: float = 5.0
     max_question_chars: int = 4000
+    # More LLM endpoints by name (each an [llm]-like table), and which one each task uses.
+    endpoints: dict[str, LLMSettings] = Field(default_factory=dict)
+    tasks: TaskEndpoints = Field(default_factory=TaskEndpoints)
+    # Every stage of a turn waits at most until this many seconds after it started; past it
+    # the turn ends with what it streamed and a retryable error. None: no deadline.
+    turn_deadline_s: float | None = Field(15.0, gt=0)
+    # LLM tokens (prompt + completion, every call) one turn may use; None: no limit.
+    turn_token_budget: int | None = Field(8000, ge=1)
     # Turns preparing at once (routing, skills, planning); more wait in arrival order, so that
     # a burst does not slow every preparation down at once (pipeline/preparation.py).
     max_preparing_turns: int = Field(8, ge=1)
@@ -196,6 +263,8 @@ class Settings(BaseSettings):
 
     @cached_property
     def app_db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'careerpilot.sqlite3'}"
 
     @cached_property

@@ -14,7 +14,9 @@
     │   ├── ModelError               an LLM backend failed mid-request
     │   │   └── ModelUnavailableError  the LLM server cannot be reached at all
     │   ├── SkillError               a skill's API call failed; renders itself for the LLM
-    │   └── StorageError             the conversation store could not write (retryable)
+    │   ├── StorageError             the conversation store could not write (retryable)
+    │   └── DeadlineExceededError    the turn ran past its deadline (retryable)
+    ├── BudgetExceededError          a token budget (per turn, or per member per day) is spent
     └── OutputError                  a model produced output we could not use
 
 Errors that go back to an LLM (``SkillError``) render themselves with ``for_llm()`` so that a
@@ -25,8 +27,10 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "BudgetExceededError",
     "CareerpilotError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "IndexNotBuiltError",
     "InputError",
     "InvalidQuestionError",
@@ -126,6 +130,16 @@ class SkillError(UpstreamError):
 class StorageError(UpstreamError):
     code = "storage_error"
     http_status = 503
+
+
+class DeadlineExceededError(UpstreamError):
+    code = "deadline_exceeded"
+    http_status = 504
+
+
+class BudgetExceededError(CareerpilotError):
+    code = "budget_exceeded"
+    http_status = 429
 
 
 class OutputError(CareerpilotError):

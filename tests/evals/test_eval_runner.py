@@ -98,11 +98,12 @@ async def test_a_suite_runs_evaluates_and_caches(
     assert by_id["follow-1"].agent == "general"  # the last turn is the evaluated one
     assert by_id["fit-1"].prompt and by_id["fit-1"].prompt[0]["role"] == "system"
 
-    calls = len(assistant.model.calls)  # type: ignore[attr-defined]
+    backend = assistant.model.primary  # type: ignore[attr-defined]  # the model behind the pool
+    calls = len(backend.calls)
     judged = len(judge_model.calls)
     again = await run_suite(assistant, cases, evaluators, cache=cache)
     assert all(item.cached for item in again)
-    assert len(assistant.model.calls) == calls and len(judge_model.calls) == judged  # type: ignore[attr-defined]
+    assert len(backend.calls) == calls and len(judge_model.calls) == judged
     assert [i.metrics for i in again] == [i.metrics for i in items]
 
     doc = write_results(tmp_path / "out", "full", items, {"model": "scripted", "judge": "s"})

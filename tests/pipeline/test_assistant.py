@@ -131,6 +131,14 @@ async def test_a_follow_up_stays_with_the_previous_agent(make_assistant) -> None
     assert not alone[0].follow_up
 
 
+async def test_a_job_tag_shows_a_job_the_turn_looked_up(make_assistant) -> None:
+    model = ScriptedModel("You match most of it. {{job: 1}} {{job: 2}}")
+    assistant = await make_assistant(model)
+    events = await collect(assistant.turn("Am I a good fit?", 1, PageContext(type="job", id=1)))
+    cards = [e.component for e in events if e.type == "component"]
+    assert [c["job_id"] for c in cards if c["type"] == "job_card"] == [1]
+
+
 async def test_markup_in_the_answer_becomes_events_never_text(make_assistant) -> None:
     reply = (
         "A notice period is the time before your last day [1]. See {{job: 3}} "
@@ -144,8 +152,9 @@ async def test_markup_in_the_answer_becomes_events_never_text(make_assistant) ->
         "A notice period is the time before your last day . See  and an invented source . "
     )
     components = {e.component["type"]: e for e in events if e.type == "component"}
-    assert set(components) == {"citations", "job_card", "suggestion_chips"}
-    assert components["job_card"].component["job_id"] == 3
+    # Job 3 is not among this turn's results (the general agent looks up no job): its tag is
+    # dropped, as a tag copied from a web page or a post would be.
+    assert set(components) == {"citations", "suggestion_chips"}
     assert "How long is my notice period?" in components["suggestion_chips"].component["chips"]
     ids = [e.id for e in events if e.type == "component"]
     assert len(set(ids)) == len(ids) and all(ids)

@@ -19,6 +19,7 @@ async def assistant(settings: Settings, embedder: OnnxEmbedder) -> AsyncIterator
 
 
 def cached_tokens(model: object) -> list[int]:
+    model = getattr(model, "primary", model)  # the llama.cpp instance behind the pool
     assert isinstance(model, LlamaCppModel) and model._llm is not None
     return [int(t) for t in model._llm.input_ids[: model._llm.n_tokens]]
 
@@ -28,7 +29,7 @@ async def test_each_agent_warms_its_own_prefix_and_keeps_it(assistant: Assistant
     await assistant.warm_prefixes()
     warmed = {agent: cached_tokens(assistant.agent_models[agent]) for agent in NARRATING_AGENTS}
     job_model = assistant.agent_models["job_assessment"]
-    assert isinstance(job_model, LlamaCppModel)
+    assert isinstance(getattr(job_model, "primary", None), LlamaCppModel)
     # System prompt plus the pinned example: well over a hundred tokens of static prefix.
     assert all(len(tokens) > 150 for tokens in warmed.values()), {
         a: len(t) for a, t in warmed.items()

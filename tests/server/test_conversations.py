@@ -9,8 +9,7 @@ import pytest
 
 from careerpilot.config import Settings
 from careerpilot.llm.testing import ScriptedModel
-from careerpilot.server.auth import TokenSigner, load_or_create_key
-from conftest import ServerThread
+from conftest import ServerThread, auth, parse_sse
 
 NARRATIVE = "You hold most required skills; the main gap is one missing skill."
 
@@ -19,19 +18,6 @@ NARRATIVE = "You hold most required skills; the main gap is one missing skill."
 def server(settings: Settings) -> Iterator[ServerThread]:
     with ServerThread(settings, ScriptedModel(NARRATIVE, delay_s=0.02)) as running:
         yield running
-
-
-def auth(settings: Settings, member: int) -> dict[str, str]:
-    signer = TokenSigner(load_or_create_key(settings.signing_key_path), 3600)
-    return {"Authorization": f"Bearer {signer.issue(member)}"}
-
-
-def parse_sse(body: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 def test_requests_without_a_valid_token_get_401(server: ServerThread) -> None:
@@ -216,10 +202,10 @@ def test_a_question_that_cannot_be_stored_gets_no_answer(
     cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
     store = server.server.config.app.state.careerpilot.store
 
-    async def disk_full(*_args: object) -> int:
+    async def disk_full(*_args: object) -> tuple[int, int]:
         raise OSError("database or disk is full")
 
-    monkeypatch.setattr(store, "add_user_message", disk_full)
+    monkeypatch.setattr(store, "begin_turn", disk_full)
     body = {"text": "Am I a good fit for this job?", "context": {"type": "job", "id": 1}}
     response = httpx.post(
         f"{server.url}/v1/conversations/{cid}/messages", json=body, headers=headers

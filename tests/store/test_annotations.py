@@ -1,7 +1,7 @@
-"""Annotation storage: import from results, a prioritised queue, labels, agreement."""
+"""Annotation storage: import from results, a prioritised queue, labels, agreement. The store
+tests run on SQLite and PostgreSQL (the ``database_url`` fixture)."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -45,8 +45,8 @@ DOC = {
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[AnnotationStore]:
-    conversations = ConversationStore(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+async def store(database_url: str) -> AsyncIterator[AnnotationStore]:
+    conversations = ConversationStore(database_url)
     await conversations.create_schema()
     yield AnnotationStore(conversations.database, target=2)
     await conversations.aclose()
@@ -95,7 +95,9 @@ async def test_agreement_between_annotators_and_with_the_judge(store: Annotation
     assert figures["judge_kappa"]["groundedness"] < 0.8
 
 
-def test_the_annotation_api(settings: Settings) -> None:
+def test_the_annotation_api(settings: Settings, database_url: str) -> None:
+    # The whole app on each backend: its lifespan migrates the database, then serves from it.
+    settings.__dict__["app_db_url"] = database_url
     with ServerThread(settings, ScriptedModel("ok")) as server:
         signer = TokenSigner(load_or_create_key(settings.signing_key_path), 3600)
         headers = {"Authorization": f"Bearer {signer.issue(1)}"}

@@ -1,8 +1,9 @@
-"""The conversation store on a real SQLite file: turn context, ownership, concurrent writers."""
+"""The conversation store on each backend (a SQLite file, a PostgreSQL database): turn context,
+ownership, concurrent writers."""
 
 import asyncio
 import time
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,8 +13,8 @@ from careerpilot.store.database import Database
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> ConversationStore:
-    opened = ConversationStore(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+async def store(database_url: str) -> AsyncIterator[ConversationStore]:
+    opened = ConversationStore(database_url)
     await opened.create_schema()
     yield opened
     await opened.aclose()
@@ -68,11 +69,12 @@ async def test_the_first_question_titles_the_conversation(store: ConversationSto
     assert view.title == ("How do I move into product management?" * 3)[:80]
 
 
-async def test_concurrent_writers_on_two_connections_lose_nothing(tmp_path: Path) -> None:
-    # Two stores on one file are two connection pools, as two server processes would be. A
-    # read-then-write transaction fails at once in WAL mode when another writer commits in
-    # between ("database is locked" regardless of busy_timeout); every write must get through.
-    url = f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
+async def test_concurrent_writers_on_two_connections_lose_nothing(database_url: str) -> None:
+    # Two stores on one database are two connection pools, as two server processes would be.
+    # On SQLite a read-then-write transaction fails at once in WAL mode when another writer
+    # commits in between ("database is locked" regardless of busy_timeout); on PostgreSQL the
+    # writes run truly concurrently. Every write must get through.
+    url = database_url
     first, second = ConversationStore(url), ConversationStore(url)
     await first.create_schema()
     try:
@@ -98,12 +100,13 @@ async def test_concurrent_writers_on_two_connections_lose_nothing(tmp_path: Path
 
 
 async def test_writers_queue_in_process_instead_of_timing_out_on_a_busy_loop(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
     # A write transaction holds SQLite's lock across awaits; when the event loop is busy those
     # awaits are slow, and writers waiting in SQLite's busy handler would time out. A 20 ms
     # busy timeout and a loop blocked 4 ms at a time make that certain without the queue.
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", busy_timeout_ms=20)
+    # (PostgreSQL has row locks instead; the same load must get through there too.)
+    database = Database(database_url, busy_timeout_ms=20)
     store = ConversationStore(database)
     await store.create_schema()
     busy = True
@@ -128,7 +131,7 @@ async def test_writers_queue_in_process_instead_of_timing_out_on_a_busy_loop(
         await hog
         await store.aclose()
     counts = set()
-    reopened = ConversationStore(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+    reopened = ConversationStore(database_url)
     for member, cid in enumerate(conversations):
         counts.add(len((await reopened.get_conversation(cid, member)).messages))
     await reopened.aclose()

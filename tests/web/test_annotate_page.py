@@ -9,7 +9,6 @@ machine).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -119,15 +118,6 @@ class Server(ServerThread):
     def __init__(self, settings: Settings, model: ScriptedModel) -> None:
         super().__init__(settings, model)
         self.db_url = settings.app_db_url
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 180
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        return self
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel
 
+from careerpilot.deadline import within_deadline
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, Usage
 from careerpilot.pipeline.events import Event, StatusEvent, TextEvent
 from careerpilot.pipeline.timing import TurnTimer
@@ -62,6 +63,8 @@ class TurnContext:
     # Called when the narration starts: the turn's preparation (routing, skills, planning) is
     # over, and the pipeline lets the next waiting turn start its own.
     on_generate: Callable[[], None] | None = None
+    # The planner's model ([tasks] planner); None: ``model``.
+    planner_model: ChatModel | None = None
 
     async def call_skills(
         self, calls: Sequence[SkillCall]
@@ -80,7 +83,7 @@ class TurnContext:
 
         with self.timer.stage("skills"):
             try:
-                async with asyncio.TaskGroup() as group:
+                async with within_deadline("skill calls"), asyncio.TaskGroup() as group:
                     tasks = [group.create_task(one(call)) for call in calls]
             except ExceptionGroup as group_error:
                 # One failed call fails the step; report it, not the group's wrapper.

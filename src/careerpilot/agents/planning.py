@@ -176,7 +176,8 @@ class Planner:
     ) -> AsyncGenerator[StatusEvent | PlanOutcome, None]:
         """Plan, run the steps as they complete, and finish with one ``PlanOutcome``."""
         registry = turn.skills
-        backend = turn.model.name
+        model = turn.planner_model or turn.model
+        backend = model.name
         schema = plan_json_schema(registry, skills, self.max_steps)
         options = GenerationOptions(
             max_tokens=60 + 60 * self.max_steps,
@@ -206,7 +207,7 @@ class Planner:
             for attempt in (1, 2):
                 scanner = JsonStepScanner()
                 with turn.timer.stage("planning"):
-                    async with aclosing(turn.model.stream(messages, options)) as stream:  # type: ignore[type-var]
+                    async with aclosing(model.stream(messages, options)) as stream:  # type: ignore[type-var]
                         async for chunk in stream:
                             if chunk.usage is not None:
                                 turn.usage.add(chunk.usage)

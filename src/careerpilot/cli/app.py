@@ -12,6 +12,7 @@ from rich.console import Console
 
 from careerpilot.agents.base import PageContext
 from careerpilot.cli.annotate import annotate_app
+from careerpilot.cli.capacity import capacity
 from careerpilot.cli.data import data_app
 from careerpilot.cli.eval_suite import eval_app
 from careerpilot.cli.route import route
@@ -34,6 +35,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(annotate_app, name="annotate")
 app.command("plan")(plan)
 app.command("route")(route)
+app.command("capacity")(capacity)
 
 out = Console()
 err = Console(stderr=True)
@@ -120,16 +122,18 @@ def serve(
     import uvicorn
 
     from careerpilot.network.seeding import ensure_seeded
+    from careerpilot.observability.logs import configure_logging
     from careerpilot.server.app import create_app
 
     settings = Settings()
+    configure_logging(settings.observability)  # JSON lines (or text) with request/turn ids
     host = host or settings.server.host
     port = port or settings.server.port
     try:
         if ensure_seeded(settings, lambda m: err.print(f"[dim]first use: {m}…[/]")):
             err.print("[dim]seeded the sample network[/]")
         err.print(f"careerpilot: serving on [bold]http://{host}:{port}[/] (API docs at /docs)")
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
     except CareerpilotError as exc:
         raise fail(exc.message) from None
 

@@ -7,6 +7,7 @@ and runs turns. ``done`` or ``error`` is always the last event of a turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
@@ -19,8 +20,11 @@ from careerpilot.agents.example_store import ExampleStore
 from careerpilot.agents.prompting import example_messages
 from careerpilot.agents.registry import default_agents
 from careerpilot.config import Settings
-from careerpilot.errors import CareerpilotError, InvalidQuestionError
+from careerpilot.deadline import deadline_scope, within_deadline
+from careerpilot.errors import CareerpilotError, InvalidQuestionError, NotFoundError
+from careerpilot.llm.accounting import TurnLedger, ledger_scope
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions
+from careerpilot.llm.pool import EndpointPool
 from careerpilot.network.api import create_network_app
 from careerpilot.network.repository import NetworkRepository
 from careerpilot.network.seeding import ensure_seeded
@@ -60,8 +64,12 @@ class Assistant:
         search: SearchStack | None = None,
         examples: ExampleStore | None = None,
         agent_models: dict[str, ChatModel] | None = None,
+        pool: EndpointPool | None = None,
     ) -> None:
         self.settings = settings
+        self.pool = pool
+        # The planner's endpoint ([tasks] planner); None: the agent's own model.
+        self.planner_model = pool.for_task("planner") if pool is not None else None
         self.model = model
         self.router = router
         self.http = http
@@ -92,18 +100,20 @@ class Assistant:
     ) -> Assistant:
         """Build the assistant: seed the network if it is missing, load models, warm the router."""
         # Imported here so that library users who bring their own parts do not pay for them.
-        from careerpilot.llm.factory import create_chat_model
         from careerpilot.retrieval.embedder import OnnxEmbedder
         from careerpilot.retrieval.setup import SearchStack, refresh_indexes
 
-        agent_models: dict[str, ChatModel] = {}
-        if model is None:
-            model = create_chat_model(settings.llm)
-            if settings.llm.backend == "llamacpp" and settings.llm.per_agent_models:
-                # Loaded lazily. The weights file is memory-mapped and shared; each instance
-                # adds its KV cache and compute buffers (~160 MB at n_ctx 2048).
-                agent_models = {a: create_chat_model(settings.llm) for a in NARRATING_AGENTS}
-        warm = getattr(model, "warm", None)
+        # Every LLM call goes through the endpoint pool (limits, timeouts, breakers, fallback,
+        # cost). On llamacpp with per_agent_models each narrating agent gets its own instance
+        # (loaded lazily; the weights file is memory-mapped and shared; each instance adds its
+        # KV cache and compute buffers, ~160 MB at n_ctx 2048).
+        pool = EndpointPool(settings, model=model)
+        model = pool.for_task("generator")
+        per_agent = pool.chain(pool.tasks["generator"])[0].per_key
+        agent_models: dict[str, ChatModel] = (
+            {a: pool.for_task("generator", key=a) for a in NARRATING_AGENTS} if per_agent else {}
+        )
+        warm = getattr(model.primary, "warm", None)
         # The LLM loads on its own thread while the embedder loads and the indexes open.
         model_ready = asyncio.ensure_future(warm()) if warm is not None else None
         repository: NetworkRepository | None = None
@@ -132,7 +142,7 @@ class Assistant:
             router = Router(
                 embedder,
                 cache_dir=settings.ensure_data_dir() / "cache",
-                fallback=LLMRouteFallback(model),
+                fallback=LLMRouteFallback(pool.for_task("router_fallback")),
             )
             await router.warm()
         finally:
@@ -150,6 +160,7 @@ class Assistant:
                 embedder, [settings.data_dir / "examples"], use_pinned=settings.examples_pinned
             ),
             agent_models=agent_models,
+            pool=pool,
         )
 
     async def warm_prefixes(self) -> None:
@@ -158,6 +169,7 @@ class Assistant:
         every later one too when each agent has its own instance. ``serve`` calls this."""
         for agent in NARRATING_AGENTS:
             model = self.agent_models.get(agent, self.model)
+            model = getattr(model, "primary", model)  # the backend behind the pool
             if getattr(model, "warm", None) is None:
                 continue  # a remote or scripted model: no local prefix to warm
             pinned = await self.examples.select(agent, "", 0) if self.examples else []
@@ -174,18 +186,27 @@ class Assistant:
         await self.http.aclose()
         if self.network_repository is not None:
             await self.network_repository.aclose()
+        if self.pool is not None:
+            await self.pool.aclose()  # every endpoint's models, including one passed in
+            return
         close = getattr(self.model, "aclose", None)
         if close is not None:
             await close()
 
-    async def _job_card(self, job_id: int) -> dict[str, Any]:
-        """A job as a card, for ``{{job: ID}}`` markup in an answer."""
+    @staticmethod
+    async def _job_card(ctx: TurnContext, job_id: int) -> dict[str, Any]:
+        """A job as a card, for ``{{job: ID}}`` markup in an answer: only a job this turn's
+        skills returned. Markup the model copied from a post or a web page names other jobs;
+        it must not make the turn look anything up (injected content stays data)."""
         from careerpilot.agents.job_assessment import job_card
-        from careerpilot.network.schemas import Job
+        from careerpilot.network.schemas import Job, Page
 
-        job = await self.skills.get("get_job").invoke({"job_id": job_id})
-        assert isinstance(job, Job)
-        return job_card(job).model_dump()
+        for output in ctx.skill_outputs.values():
+            found = output.items if isinstance(output, Page) else [output]
+            for job in found:
+                if isinstance(job, Job) and job.id == job_id:
+                    return job_card(job).model_dump()
+        raise NotFoundError("job in this turn's results", job_id)
 
     def validate_question(self, text: str) -> str:
         question = text.strip()
@@ -210,69 +231,81 @@ class Assistant:
 
         ``previous_agent`` (the agent of the conversation's last answer) lets a follow-up such
         as "and what about remote ones?" stay with it."""
-        timer = TurnTimer()
-        ctx: TurnContext | None = None
-        with timer.stage("queued"):
-            slot = await self.preparation.acquire()
-        try:
-            question = self.validate_question(question)
-            with timer.stage("routing"):
-                route = await self.router.route(
-                    question, page.type if page else None, previous_agent
+        ledger = TurnLedger(self.settings.turn_token_budget)
+        # The deadline counts from arrival: waiting for a preparation slot spends it too.
+        with deadline_scope(self.settings.turn_deadline_s), ledger_scope(ledger):
+            timer = TurnTimer()
+            ctx: TurnContext | None = None
+            with timer.stage("queued"):
+                slot = await self.preparation.acquire()
+            try:
+                question = self.validate_question(question)
+                with timer.stage("routing"):
+                    async with within_deadline("routing"):
+                        route = await self.router.route(
+                            question, page.type if page else None, previous_agent
+                        )
+                yield RouteEvent(
+                    agent=route.agent,
+                    confidence=route.confidence,
+                    fallback=route.fallback,
+                    follow_up=route.follow_up,
                 )
-            yield RouteEvent(
-                agent=route.agent,
-                confidence=route.confidence,
-                fallback=route.fallback,
-                follow_up=route.follow_up,
-            )
-            ctx = TurnContext(
-                question=question,
-                member_id=member_id,
-                page=page,
-                skills=self.skills,
-                model=self.agent_models.get(route.agent, self.model),
-                generation=self.generation,
-                history=history,
-                timer=timer,
-                examples=self.examples,
-                examples_k=self.settings.examples_k,
-                on_generate=slot.release,
-            )
-            agent = self.agents[route.agent]
-            yield StatusEvent(stage="agent", state="started", detail=agent.name)
-            # aclosing: when the consumer stops, the agent (and its model stream) stop now,
-            # not whenever the garbage collector finalises the generators.
-            presenter = Presenter(self._job_card)
-            async with (
-                aclosing(agent.run(ctx)) as agent_events,
-                aclosing(presenter.present(agent_events)) as events,
-            ):
-                async for event in events:
-                    if event.type == "component":
-                        timer.component()
-                    yield event
-            yield StatusEvent(stage="agent", state="finished", detail=agent.name)
-        except CareerpilotError as exc:
-            slot.release()
-            yield ErrorEvent(code=exc.code, message=exc.message, retryable=exc.retryable)
-            return
-        except Exception as exc:  # the member gets a typed error, the operator the traceback
-            slot.release()
-            log.exception("turn failed")
-            yield ErrorEvent(
-                code="internal_error",
-                message=f"the turn failed: {type(exc).__name__}",
-                retryable=True,
-            )
-            return
-        finally:
-            slot.release()
-        usage: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-        if ctx is not None:
+                ctx = TurnContext(
+                    question=question,
+                    member_id=member_id,
+                    page=page,
+                    skills=self.skills,
+                    model=self.agent_models.get(route.agent, self.model),
+                    generation=self.generation,
+                    history=history,
+                    timer=timer,
+                    examples=self.examples,
+                    examples_k=self.settings.examples_k,
+                    on_generate=slot.release,
+                    planner_model=self.planner_model,
+                )
+                agent = self.agents[route.agent]
+                yield StatusEvent(stage="agent", state="started", detail=agent.name)
+                # aclosing: when the consumer stops, the agent (and its model stream) stop now,
+                # not whenever the garbage collector finalises the generators.
+                presenter = Presenter(functools.partial(self._job_card, ctx))
+                async with (
+                    aclosing(agent.run(ctx)) as agent_events,
+                    aclosing(presenter.present(agent_events)) as events,
+                ):
+                    async for event in events:
+                        if event.type == "component":
+                            timer.component()
+                        yield event
+                yield StatusEvent(stage="agent", state="finished", detail=agent.name)
+            except CareerpilotError as exc:
+                slot.release()
+                yield ErrorEvent(code=exc.code, message=exc.message, retryable=exc.retryable)
+                return
+            except Exception as exc:  # the member gets a typed error, the operator the traceback
+                slot.release()
+                log.exception("turn failed")
+                yield ErrorEvent(
+                    code="internal_error",
+                    message=f"the turn failed: {type(exc).__name__}",
+                    retryable=True,
+                )
+                return
+            finally:
+                slot.release()
+            # Every LLM call of the turn (router fallback, planner, narration) when they went
+            # through the pool; the narration's own count otherwise.
+            spent = ledger.by_endpoint.values()
+            prompt = sum(s.prompt_tokens for s in spent)
+            completion = sum(s.completion_tokens for s in spent)
+            if not spent and ctx is not None:
+                prompt, completion = ctx.usage.prompt_tokens, ctx.usage.completion_tokens
             usage = {
-                "prompt_tokens": ctx.usage.prompt_tokens,
-                "completion_tokens": ctx.usage.completion_tokens,
-                "total_tokens": ctx.usage.total_tokens,
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
             }
-        yield DoneEvent(usage=usage, timings=timer.summary())
+            yield DoneEvent(
+                usage=usage, timings=timer.summary(), cost_usd=round(ledger.cost_usd, 6)
+            )

@@ -96,6 +96,7 @@ class DoneEvent(BaseModel):
     timings: dict[str, float] = Field(
         description="milliseconds per stage, plus ttft_ms and total_ms"
     )
+    cost_usd: float = Field(0.0, description="what the turn's LLM calls cost (endpoint prices)")
 
 
 Event = Annotated[

@@ -1,12 +1,20 @@
-"""Per-turn timings: stage durations, time to first token (TTFT) and time between tokens (TBT)."""
+"""Per-turn timings: stage durations, time to first token (TTFT) and time between tokens (TBT).
+
+A timer also keeps each stage's start and end (``intervals``), so that observability can draw
+the turn as spans after it ends, with no work per token. Whoever wants the timers of the turns
+started in a block of code (the server, per request) registers a sink with
+``collect_timers``; it is a context variable, so it follows the turn into its task.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import NamedTuple
 
-__all__ = ["TurnTimer"]
+__all__ = ["StageInterval", "TurnTimer", "collect_timers"]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -19,20 +27,57 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+class StageInterval(NamedTuple):
+    """One run of a stage, in ``time.perf_counter`` seconds (a stage may run more than once)."""
+
+    name: str
+    start: float
+    end: float
+
+
+_sink: ContextVar[Callable[[TurnTimer], None] | None] = ContextVar(
+    "careerpilot_timer_sink", default=None
+)
+
+
+@contextmanager
+def collect_timers(sink: Callable[[TurnTimer], None]) -> Iterator[None]:
+    """Hand every ``TurnTimer`` created inside this block (and in tasks it starts) to ``sink``."""
+    token = _sink.set(sink)
+    try:
+        yield
+    finally:
+        _sink.reset(token)
+
+
 class TurnTimer:
     """Collects a turn's timings in milliseconds, measured from the turn's start."""
 
     def __init__(self) -> None:
         self._now = time.perf_counter
         self.started = self._now()
+        self.started_wall_ns = time.time_ns()  # anchors perf_counter readings to wall time
         self.stages: dict[str, float] = {}
+        self.intervals: list[StageInterval] = []
         self.ttft_ms: float | None = None
         self.first_component_ms: float | None = None
         self._last_token: float | None = None
         self._gaps_ms: list[float] = []
+        sink = _sink.get()
+        if sink is not None:
+            sink(self)
 
     def elapsed_ms(self) -> float:
         return (self._now() - self.started) * 1000
+
+    def wall_ns(self, perf: float) -> int:
+        """A ``perf_counter`` reading of this turn as nanoseconds since the epoch."""
+        return self.started_wall_ns + int((perf - self.started) * 1e9)
+
+    @property
+    def gaps_ms(self) -> list[float]:
+        """Every time between tokens, in order."""
+        return self._gaps_ms
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -40,7 +85,9 @@ class TurnTimer:
         try:
             yield
         finally:
-            self.stages[name] = self.stages.get(name, 0.0) + (self._now() - start) * 1000
+            end = self._now()
+            self.stages[name] = self.stages.get(name, 0.0) + (end - start) * 1000
+            self.intervals.append(StageInterval(name, start, end))
 
     def token(self) -> None:
         now = self._now()

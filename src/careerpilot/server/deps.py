@@ -10,7 +10,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from careerpilot.errors import AuthenticationError
+from careerpilot.observability.observer import TurnObserver
 from careerpilot.pipeline.assistant import Assistant
+from careerpilot.server.admission import AdmissionTicket, MemberRateLimiter, TurnAdmission
 from careerpilot.server.auth import TokenSigner
 from careerpilot.store.annotations import AnnotationStore
 from careerpilot.store.conversations import ConversationStore
@@ -24,6 +26,8 @@ class RunningTurn:
 
     task: asyncio.Task[None]
     stopped: bool = False
+    # Its place among the concurrent turns, given back when the stream ends.
+    ticket: AdmissionTicket | None = None
 
 
 @dataclass
@@ -32,8 +36,12 @@ class AppState:
     store: ConversationStore
     signer: TokenSigner
     annotations: AnnotationStore
+    # metrics, spans and the turn log (one registry and tracer provider per app)
+    observer: TurnObserver = field(default_factory=TurnObserver)
     # conversation id -> its turn in progress (one at a time per conversation)
     running: dict[str, RunningTurn] = field(default_factory=dict)
+    admission: TurnAdmission = field(default_factory=lambda: TurnAdmission(256, 1.0))
+    rate_limiter: MemberRateLimiter = field(default_factory=lambda: MemberRateLimiter(20, 10))
 
 
 # Both dependencies are `async def`: FastAPI runs a plain `def` in its thread pool, a thread

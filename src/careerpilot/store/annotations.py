@@ -35,6 +35,8 @@ from careerpilot.evals.judge import DIMENSIONS, JudgeScores
 from careerpilot.evals.stats import cohen_kappa, krippendorff_alpha
 from careerpilot.store.database import Database
 from careerpilot.store.models import AnnotationItemRow, LabelRow
+from careerpilot.store.upsert import upsert
+from careerpilot.store.values import bounded, clean, known_id
 
 __all__ = ["AnnotationStore", "Label", "QueueItem", "priority"]
 
@@ -81,32 +83,17 @@ class AnnotationStore:
 
     async def import_results(self, doc: Mapping[str, Any]) -> int:
         """Add (or refresh) an item per answered case of a results document."""
+        rows = [_item_values(doc["suite"], item) for item in doc["items"] if _answered(item)]
 
         def write(session: Session) -> int:
-            count = 0
-            for item in doc["items"]:
-                if item.get("error") or not (item["text"] or item["components"]):
-                    continue
-                metrics = item["metrics"]
-                row = AnnotationItemRow(
-                    id=f"{doc['suite']}:{item['id']}",
-                    suite=doc["suite"],
-                    case_id=item["id"],
-                    agent=item.get("agent"),
-                    question=item["question"],
-                    answer=item["text"],
-                    components=item["components"],
-                    judge={k: v for k, v in metrics.items() if k.startswith("judge.")},
-                    automatic={k: v for k, v in metrics.items() if not k.startswith("judge.")},
-                    priority=priority(metrics),
-                )
-                session.merge(row)
-                count += 1
-            return count
+            for values in rows:
+                upsert(session, AnnotationItemRow, values, key=["id"], update=_REFRESHED)
+            return len(rows)
 
         return await self.database.write(write)
 
     async def queue(self, annotator: str, limit: int = 20) -> list[QueueItem]:
+        annotator = bounded("annotator", annotator, 80)
         async with self.database.reading() as session:
             counts = (
                 select(LabelRow.item_id, func.count().label("n"))
@@ -144,26 +131,27 @@ class AnnotationStore:
         ]
 
     async def add_label(self, item_id: str, annotator: str, label: Label) -> None:
+        """Store an annotator's label for an item, replacing their earlier one. An upsert, so
+        two concurrent labels (a double submit) both succeed and the last one wins."""
+        item_id = known_id("annotation item", item_id, 80)
+        values = {
+            "item_id": item_id,
+            "annotator": bounded("annotator", annotator, 80),
+            "scores": label.model_dump(exclude={"comment", "guidelines"}),
+            "comment": clean(label.comment),
+            "guidelines": bounded("guidelines", label.guidelines, 20),
+        }
+
         def write(session: Session) -> None:
             if session.get(AnnotationItemRow, item_id) is None:
                 raise NotFoundError("annotation item", item_id)
-            existing = session.scalar(
-                select(LabelRow).where(LabelRow.item_id == item_id, LabelRow.annotator == annotator)
+            upsert(
+                session,
+                LabelRow,
+                values,
+                key=["item_id", "annotator"],
+                update=["scores", "comment", "guidelines"],
             )
-            scores = label.model_dump(exclude={"comment", "guidelines"})
-            if existing is None:
-                session.add(
-                    LabelRow(
-                        item_id=item_id,
-                        annotator=annotator,
-                        scores=scores,
-                        comment=label.comment,
-                        guidelines=label.guidelines,
-                    )
-                )
-            else:
-                existing.scores, existing.comment = scores, label.comment
-                existing.guidelines = label.guidelines
 
         await self.database.write(write)
 
@@ -195,6 +183,41 @@ class AnnotationStore:
                 _finite(cohen_kappa(judge, human, weights="quadratic")) if judge else None
             )
         return out
+
+
+# What a re-import refreshes on an existing item (its id and created_at stay).
+_REFRESHED = [
+    "suite",
+    "case_id",
+    "agent",
+    "question",
+    "answer",
+    "components",
+    "judge",
+    "automatic",
+    "priority",
+]
+
+
+def _answered(item: Mapping[str, Any]) -> bool:
+    return not item.get("error") and bool(item["text"] or item["components"])
+
+
+def _item_values(suite: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    metrics = item["metrics"]
+    agent = item.get("agent")
+    return {
+        "id": bounded("item id", f"{suite}:{item['id']}", 80),
+        "suite": bounded("suite", suite, 80),
+        "case_id": bounded("case id", item["id"], 80),
+        "agent": bounded("agent", agent, 40) if agent is not None else None,
+        "question": clean(item["question"]),
+        "answer": clean(item["text"]),
+        "components": item["components"],
+        "judge": {k: v for k, v in metrics.items() if k.startswith("judge.")},
+        "automatic": {k: v for k, v in metrics.items() if not k.startswith("judge.")},
+        "priority": priority(metrics),
+    }
 
 
 def _judge_pairs(

@@ -6,14 +6,61 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["AnnotationItemRow", "Base", "ConversationRow", "LabelRow", "MessageRow"]
+__all__ = [
+    "AnnotationItemRow",
+    "Base",
+    "ConversationRow",
+    "LabelRow",
+    "MessageRow",
+    "UTCDateTime",
+]
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """``TIMESTAMP WITH TIME ZONE`` that always gives back an aware UTC datetime.
+
+    PostgreSQL returns aware values, SQLite naive ones (it stores the text without an offset);
+    without this the same row would serialise as ``...+00:00`` on one backend and without an
+    offset on the other. Naive values written are taken to be UTC, as every writer here uses
+    ``datetime.now(UTC)``. The column DDL is plain ``DateTime(timezone=True)``, so the schema
+    (and the migrations) are unchanged by it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return _as_utc(value)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return _as_utc(value)
 
 
 class Base(DeclarativeBase):
@@ -26,8 +73,8 @@ class ConversationRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     member_id: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
     messages: Mapped[list[MessageRow]] = relationship(
         back_populates="conversation", order_by="MessageRow.id", cascade="all, delete-orphan"
     )
@@ -49,7 +96,7 @@ class MessageRow(Base):
     events: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     usage: Mapped[dict[str, int] | None] = mapped_column(JSON)
     timings: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
 
 
@@ -68,7 +115,7 @@ class AnnotationItemRow(Base):
     judge: Mapped[dict[str, float | None]] = mapped_column(JSON)  # judge.* metrics
     automatic: Mapped[dict[str, float | None]] = mapped_column(JSON)  # the other metrics
     priority: Mapped[float] = mapped_column(Float, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
 
 class LabelRow(Base):
@@ -83,4 +130,4 @@ class LabelRow(Base):
     scores: Mapped[dict[str, Any]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
     guidelines: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
@@ -97,7 +98,7 @@ async def _stream_turn(
     conversation_id: str,
     running: RunningTurn,
     queue: asyncio.Queue[Event | None],
-    question_stored: asyncio.Task[int],
+    question_stored: asyncio.Task[tuple[int, int]],
 ) -> AsyncIterator[str]:
     sent: list[str] = []  # each event's JSON, serialised once for the wire and the store
     text_parts: list[str] = []
@@ -136,16 +137,20 @@ async def _stream_turn(
                 await running.task
             if state.running.get(conversation_id) is running:
                 del state.running[conversation_id]
+            if running.ticket is not None:
+                running.ticket.release()
+            state.observer.turn_finished(agent=agent, status=status, events=sent)
             # An answer is stored after its question, and only if the question was.
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await question_stored
             if not question_stored.cancelled() and question_stored.exception() is None:
-                await _store_answer(state, conversation_id, text_parts, status, agent, sent)
+                _, answer_id = question_stored.result()
+                await _store_answer(state, answer_id, text_parts, status, agent, sent)
 
 
 async def _store_answer(
     state: AppState,
-    conversation_id: str,
+    answer_id: int,
     text_parts: list[str],
     status: str,
     agent: str | None,
@@ -153,8 +158,8 @@ async def _store_answer(
 ) -> None:
     done = json.loads(sent[-1]) if sent and sent[-1].startswith('{"type":"done"') else None
     try:
-        await state.store.add_assistant_message(
-            conversation_id,
+        await state.store.finish_answer(
+            answer_id,
             text="".join(text_parts),
             status=status,
             agent=agent,
@@ -163,7 +168,7 @@ async def _store_answer(
             timings=done["timings"] if done else None,
         )
     except Exception:
-        log.exception("could not store the answer of conversation %s", conversation_id)
+        log.exception("could not store answer %s", answer_id)
 
 
 @router.post(
@@ -174,6 +179,7 @@ async def _store_answer(
         409: {"model": ErrorResponse},
         413: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
+        429: {"model": ErrorResponse, "description": "rate limited or overloaded; Retry-After"},
     },
     response_model=None,
 )
@@ -191,17 +197,40 @@ async def post_message(
         return error_response(
             409, "turn_in_progress", "this conversation is still answering; stop it or wait"
         )
+    if (wait_s := state.rate_limiter.take(member_id)) > 0:
+        return error_response(
+            429,
+            "rate_limited",
+            "too many messages; wait before sending another",
+            retryable=True,
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+        )
+    ticket = await state.admission.admit()
+    if ticket is None:
+        return error_response(
+            429,
+            "overloaded",
+            "the assistant is answering as many questions as it can; try again shortly",
+            retryable=True,
+            headers={"Retry-After": str(state.admission.retry_after_s())},
+        )
+    if conversation_id in state.running:  # another message got in while this one waited
+        ticket.release()
+        return error_response(
+            409, "turn_in_progress", "this conversation is still answering; stop it or wait"
+        )
     history = [
         ChatMessage("user" if role == "user" else "assistant", text)
         for role, text in turn_context.history
     ]
     context = message.context.model_dump() if message.context else None
     question_stored = asyncio.create_task(
-        state.store.add_user_message(conversation_id, member_id, message.text, context)
+        state.store.begin_turn(conversation_id, member_id, message.text, context)
     )
     running, queue = _start_turn(
         state, conversation_id, member_id, message, history, turn_context.previous_agent
     )
+    running.ticket = ticket
     return StreamingResponse(
         _stream_turn(state, conversation_id, running, queue, question_stored),
         media_type="text/event-stream",

@@ -9,7 +9,8 @@
 // Nothing from the server is parsed as HTML: text goes in as text nodes, the guidelines'
 // Markdown through a tiny renderer that builds elements.
 
-const SESSION_KEY = "careerpilot.session"; // shared with the chat page (sessionStorage)
+import { loadSession, saveSession } from "./session.js";
+
 const BATCH = 20;
 
 const DIMENSIONS = [
@@ -127,23 +128,6 @@ function showError(id, error) {
 // ---------------------------------------------------------------------------------------------
 // Session
 
-function loadSession() {
-  try {
-    const session = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) ?? "null");
-    return session?.token ? session : null;
-  } catch {
-    return null;
-  }
-}
-
-function saveSession(session) {
-  try {
-    if (session) window.sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-    else window.sessionStorage.removeItem(SESSION_KEY);
-  } catch {
-    // storage unavailable (private mode): the session lasts as long as the page
-  }
-}
 
 function showSignedIn(signedIn) {
   $("signed-in").hidden = !signedIn;

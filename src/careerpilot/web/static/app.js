@@ -6,8 +6,8 @@ import { Api, ApiError, readEvents } from "./api.js";
 import { KINDS, itemLabel, kindOf, renderDetail, renderListItem } from "./browse.js";
 import { clear, formatDate, h } from "./dom.js";
 import { TurnView, renderUserTurn } from "./render.js";
+import { loadSession, saveSession } from "./session.js";
 
-const SESSION_KEY = "careerpilot.session";
 const PAGE_SIZE = 20;
 
 const $ = (id) => document.getElementById(id);
@@ -52,19 +52,6 @@ function writeHash() {
 // ---------------------------------------------------------------------------------------------
 // Session
 
-function loadSession() {
-  try {
-    const session = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) ?? "null");
-    return session?.token ? session : null;
-  } catch {
-    return null;
-  }
-}
-
-function saveSession(session) {
-  if (session) window.sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  else window.sessionStorage.removeItem(SESSION_KEY);
-}
 
 function initials(name) {
   return name

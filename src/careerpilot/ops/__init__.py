@@ -1,0 +1,1 @@
+"""Operations helpers: capacity planning from measured turns."""
