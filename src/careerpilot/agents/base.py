@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel
 
 from careerpilot.deadline import within_deadline
+from careerpilot.errors import SkillError
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, Usage
 from careerpilot.pipeline.events import Event, StatusEvent, TextEvent
 from careerpilot.pipeline.timing import TurnTimer
@@ -58,6 +59,8 @@ class TurnContext:
     timer: TurnTimer = field(default_factory=TurnTimer)
     usage: Usage = field(default_factory=Usage)
     skill_outputs: dict[str, Any] = field(default_factory=dict)
+    # Optional skills whose API failed this turn: the answer goes on without their data.
+    unavailable: list[str] = field(default_factory=list)
     examples: ExampleSource | None = None
     examples_k: int = 1
     # Called when the narration starts: the turn's preparation (routing, skills, planning) is
@@ -67,19 +70,27 @@ class TurnContext:
     planner_model: ChatModel | None = None
 
     async def call_skills(
-        self, calls: Sequence[SkillCall]
+        self, calls: Sequence[SkillCall], optional: Collection[str] = ()
     ) -> AsyncGenerator[StatusEvent | list[Any], None]:
         """Run skill calls concurrently; yield status events, then the list of results.
 
-        The first failure cancels the other calls and propagates.
+        A call to a skill named in ``optional`` that fails upstream (the API answered 5xx, timed
+        out or was unreachable: ``SkillError``) gives ``None``, a ``failed`` status and an entry
+        in ``unavailable``, and the turn goes on without that data. Any other failure cancels
+        the other calls and propagates.
         """
         for call in calls:
             yield StatusEvent(stage="skill", state="started", skill=call.skill)
 
-        async def one(call: SkillCall) -> tuple[Any, float]:
+        async def one(call: SkillCall) -> tuple[Any, float, SkillError | None]:
             start = time.perf_counter()
-            result = await self.skills.get(call.skill).invoke(dict(call.args))
-            return result, (time.perf_counter() - start) * 1000
+            try:
+                result = await self.skills.get(call.skill).invoke(dict(call.args))
+            except SkillError as exc:
+                if call.skill not in optional:
+                    raise
+                return None, (time.perf_counter() - start) * 1000, exc
+            return result, (time.perf_counter() - start) * 1000, None
 
         with self.timer.stage("skills"):
             try:
@@ -90,19 +101,25 @@ class TurnContext:
                 raise group_error.exceptions[0] from None
         results = []
         for call, task in zip(calls, tasks, strict=True):
-            result, ms = task.result()
-            self.skill_outputs[call.skill] = result
+            result, ms, failure = task.result()
             results.append(result)
+            if failure is not None:
+                self.unavailable.append(call.skill)
+                yield StatusEvent(
+                    stage="skill", state="failed", skill=call.skill, detail=failure.message
+                )
+                continue
+            self.skill_outputs[call.skill] = result
             yield StatusEvent(
                 stage="skill", state="finished", skill=call.skill, duration_ms=round(ms, 2)
             )
         yield results
 
     async def skills_into(
-        self, calls: Sequence[SkillCall], out: list[Any]
+        self, calls: Sequence[SkillCall], out: list[Any], optional: Collection[str] = ()
     ) -> AsyncGenerator[StatusEvent, None]:
         """``call_skills`` for agents: yield its status events, append its results to ``out``."""
-        async with aclosing(self.call_skills(calls)) as steps:
+        async with aclosing(self.call_skills(calls, optional)) as steps:
             async for item in steps:
                 if isinstance(item, list):
                     out.extend(item)

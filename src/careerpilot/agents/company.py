@@ -29,7 +29,7 @@ from careerpilot.pipeline.events import (
     SuggestionsEvent,
     TextEvent,
 )
-from careerpilot.ui.components import CompanyCard, PostRef
+from careerpilot.ui.components import CompanyCard, Notice, PostRef
 
 __all__ = [
     "CompanyAgent",
@@ -323,14 +323,39 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# The company itself is the answer; its jobs, people and posts add to it. When their API fails,
+# the card and the answer go on without them, with a notice.
+OPTIONAL_SKILLS = frozenset({"search_jobs", "search_people", "search_posts"})
+
+_WHAT = {"search_jobs": "open jobs", "search_people": "people", "search_posts": "recent posts"}
+
+
+def unavailable_notice(skills: list[str]) -> Notice:
+    missing = ", ".join(_WHAT.get(s, s) for s in skills)
+    return Notice(
+        level="warning",
+        text=f"Some of this company's information could not be loaded right now ({missing}); "
+        "the answer leaves it out. Ask again in a moment for the full picture.",
+    )
+
+
 def company_card(
-    company: Company, jobs: Page[Job], people: Page[Member], posts: Page[Post]
+    company: Company,
+    jobs: Page[Job] | None,
+    people: Page[Member] | None,
+    posts: Page[Post] | None,
 ) -> CompanyCard:
-    """The card, every count taken from the network: open jobs and members are page totals."""
+    """The card, every count taken from the network: open jobs and members are page totals.
+    A page that could not be loaded (None) leaves its count unknown, not zero."""
+    known = [
+        _plural(jobs.total, "open job") if jobs is not None else None,
+        _plural(people.total, "member") if people is not None else None,
+    ]
+    on_network = " and ".join(k for k in known if k)
     summary = (
         f"{company.name}: {company.industry}, {company.size_band} employees, "
-        f"based in {company.headquarters}; {_plural(jobs.total, 'open job')} and "
-        f"{_plural(people.total, 'member')} on the network."
+        f"based in {company.headquarters}"
+        + (f"; {on_network} on the network." if on_network else ".")
     )
     return CompanyCard(
         company_id=company.id,
@@ -338,28 +363,33 @@ def company_card(
         industry=company.industry,
         size_band=company.size_band,
         employee_count=company.employee_count,
-        members_on_network=people.total,
+        members_on_network=people.total if people is not None else None,
         headquarters=company.headquarters,
         locations=list(company.locations),
         specialties=list(company.specialties),
         website=company.website,
-        open_jobs=jobs.total,
-        top_titles=_top_titles(jobs.items),
-        recent_posts=[PostRef(post_id=p.id, title=p.title, topic=p.topic) for p in posts.items],
+        open_jobs=jobs.total if jobs is not None else None,
+        top_titles=_top_titles(jobs.items) if jobs is not None else [],
+        recent_posts=[PostRef(post_id=p.id, title=p.title, topic=p.topic) for p in posts.items]
+        if posts is not None
+        else [],
         text=summary,
     )
 
 
 def company_facts(card: CompanyCard, founded_year: int) -> str:
     """The facts the narrative may use, in the example store's line format."""
-    jobs = f"Open jobs on the network: {card.open_jobs}"
+    # Unknown is said as unknown: the model must not read a missing count as zero.
+    unknown = "unknown (could not be loaded)"
+    jobs = f"Open jobs on the network: {unknown if card.open_jobs is None else card.open_jobs}"
     if card.open_jobs and card.top_titles:
         jobs += f" (top titles: {', '.join(card.top_titles)})"
     posts = "; ".join(f'"{p.title}" ({p.topic})' for p in card.recent_posts) or "none"
+    members = unknown if card.members_on_network is None else card.members_on_network
     return "\n".join(
         [
             f"Company: {card.name}, {card.industry}, {card.size_band} employees "
-            f"({card.members_on_network} on the network)",
+            f"({members} on the network)",
             f"Founded: {founded_year}; headquarters: {card.headquarters}",
             f"Locations: {', '.join(_cities(card.locations)) or 'none'}",
             f"Specialties: {', '.join(card.specialties) or 'none'}",
@@ -451,7 +481,7 @@ class CompanyAgent(Agent):
         ]
         results: list[Any] = []
         try:
-            async with aclosing(turn.skills_into(calls, results)) as steps:
+            async with aclosing(turn.skills_into(calls, results, OPTIONAL_SKILLS)) as steps:
                 async for status in steps:
                     yield status
         except NotFoundError as exc:
@@ -463,10 +493,11 @@ class CompanyAgent(Agent):
             return
         company, jobs, people, posts = results
         assert isinstance(company, Company)
-        assert isinstance(jobs, Page) and isinstance(people, Page) and isinstance(posts, Page)
         card = company_card(company, jobs, people, posts)
         turn.timer.component()
         yield ComponentEvent(component=card.model_dump(mode="json"))
+        if turn.unavailable:
+            yield ComponentEvent(component=unavailable_notice(turn.unavailable).model_dump())
         facts = company_facts(card, company.founded_year)
         async with aclosing(narrate(turn, self.name, facts)) as text:
             async for chunk in text:

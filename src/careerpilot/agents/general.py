@@ -36,7 +36,7 @@ class GeneralAgent(Agent):
     async def run(self, turn: TurnContext) -> AsyncGenerator[Event, None]:
         found: list[object] = []
         call = SkillCall("web_search", {"query": turn.question[:400], "count": SOURCES})
-        async with aclosing(turn.call_skills([call])) as steps:
+        async with aclosing(turn.call_skills([call], optional={"web_search"})) as steps:
             async for item in steps:
                 if isinstance(item, list):
                     found = item
@@ -45,11 +45,14 @@ class GeneralAgent(Agent):
         page = found[0] if found else None
         results = page.results if isinstance(page, WebSearchResults) else []
         if not results:
-            notice = Notice(
-                level="warning",
-                text="I could not find a source on that, so I would rather not guess. "
-                "Try asking about a job title, a workplace term or a hiring step.",
+            message = (
+                "I could not search for sources right now, so I would rather not guess. "
+                "Please ask again in a moment."
+                if turn.unavailable
+                else "I could not find a source on that, so I would rather not guess. "
+                "Try asking about a job title, a workplace term or a hiring step."
             )
+            notice = Notice(level="warning", text=message)
             yield ComponentEvent(component=notice.model_dump())
             yield SuggestionsEvent(
                 suggestions=["What is a notice period?", "What does a UX designer do?"]

@@ -54,11 +54,18 @@ def _takeaways_panel(c: dict[str, Any]) -> Panel:
     return Panel(_rows(rows), title=escape(title), title_align="left", border_style="blue")
 
 
+def _known(count: int | None) -> str:
+    return "—" if count is None else str(count)
+
+
 def _company_panel(c: dict[str, Any]) -> Panel:
     posts = "; ".join(p["title"] for p in c["recent_posts"]) or "—"
     rows = [
         ("Industry", f"{c['industry']} · {c['size_band']} employees"),
-        ("On the network", f"{c['members_on_network']} members · {c['open_jobs']} open jobs"),
+        (
+            "On the network",
+            f"{_known(c['members_on_network'])} members · {_known(c['open_jobs'])} open jobs",
+        ),
         ("Hiring for", ", ".join(c["top_titles"]) or "—"),
         ("Headquarters", c["headquarters"]),
         ("Specialties", ", ".join(c["specialties"]) or "—"),

@@ -35,7 +35,7 @@ __all__ = [
     "component_schema",
 ]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: company_card counts may be null (could not be loaded)
 
 
 class JobCard(BaseModel):
@@ -108,12 +108,16 @@ class CompanyCard(BaseModel):
     industry: str
     size_band: str
     employee_count: int = Field(description="the company's stated headcount")
-    members_on_network: int = Field(description="members whose current position is here")
+    members_on_network: int | None = Field(
+        description="members whose current position is here (null: could not be loaded)"
+    )
     headquarters: str
     locations: list[str]
     specialties: list[str]
     website: str
-    open_jobs: int = Field(description="open jobs on the network")
+    open_jobs: int | None = Field(
+        description="open jobs on the network (null: could not be loaded)"
+    )
     top_titles: list[str]
     recent_posts: list[PostRef]
     text: str

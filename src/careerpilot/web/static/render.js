@@ -203,8 +203,8 @@ function companyCard(c, options) {
     h(
       "div",
       { class: "stats" },
-      stat(c.members_on_network, "members on the network"),
-      stat(c.open_jobs, "open jobs"),
+      c.members_on_network != null ? stat(c.members_on_network, "members on the network") : null,
+      c.open_jobs != null ? stat(c.open_jobs, "open jobs") : null,
       c.employee_count != null ? stat(c.employee_count, "employees") : null,
     ),
     list(c.specialties).length ? field("Specialties", tags(c.specialties)) : null,
