@@ -31,14 +31,25 @@ async def test_get_entities(client: httpx.AsyncClient) -> None:
 
 
 async def test_unknown_ids_are_typed_404s(client: httpx.AsyncClient) -> None:
-    for path in ("/api/v1/jobs/999999", "/api/v1/members/999999", "/api/v1/companies/999999"):
+    beyond_32_bits = 2**63  # no row has it, and the driver cannot bind it: 404, not 500
+    paths = ["/api/v1/jobs/999999", "/api/v1/members/999999", "/api/v1/companies/999999"]
+    paths += [f"/api/v1/{kind}/{beyond_32_bits}" for kind in ("jobs", "members", "posts")]
+    paths.append("/api/v1/posts/0")
+    for path in paths:
         response = await client.get(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
 
 
 async def test_invalid_parameters_are_typed_422s(client: httpx.AsyncClient) -> None:
-    for path in ("/api/v1/jobs/abc", "/api/v1/jobs?limit=0", "/api/v1/jobs?seniority=guru"):
+    for path in (
+        "/api/v1/jobs/abc",
+        "/api/v1/jobs?limit=0",
+        "/api/v1/jobs?seniority=guru",
+        f"/api/v1/jobs?company_id={2**31}",
+        f"/api/v1/posts?author_id={2**63}",
+        "/api/v1/people?offset=10001",
+    ):
         response = await client.get(path)
         assert response.status_code == 422, path
         body = response.json()["error"]

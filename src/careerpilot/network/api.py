@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
 from careerpilot.errors import IndexNotBuiltError
-from careerpilot.network.repository import JobFilters, NetworkRepository, PeopleFilters, PostFilters
+from careerpilot.network.repository import (
+    ID_MAX,
+    JobFilters,
+    NetworkRepository,
+    PeopleFilters,
+    PostFilters,
+)
 from careerpilot.network.schemas import Company, Job, Member, Page, Post, Seniority
 from careerpilot.server.errors import ErrorResponse, install_error_handlers
 
@@ -46,7 +52,9 @@ Repo = Annotated[NetworkRepository, Depends(_repository)]
 # search stack (onnxruntime, usearch) is imported only when an app is given one.
 Search = Annotated[Any, Depends(_search)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+Offset = Annotated[int, Query(ge=0, le=10_000, description="items to skip")]
+# Filters by id: out of the 32-bit id range is invalid input (422), not a driver error.
+IdFilter = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
 @router.get("/members/{member_id}", operation_id="get_member")
@@ -72,7 +80,7 @@ async def search_jobs(
     location: Annotated[str | None, Query(max_length=100)] = None,
     remote: bool | None = None,
     seniority: Seniority | None = None,
-    company_id: Annotated[int | None, Query(ge=1)] = None,
+    company_id: IdFilter = None,
     family: Annotated[str | None, Query(max_length=100)] = None,
     skill: Annotated[
         str | None, Query(max_length=100, description="a required or nice skill")
@@ -152,8 +160,8 @@ async def search_posts(
     search: Search,
     q: Annotated[str | None, Query(max_length=200, description="what it is about (ranked)")] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
-    author_id: Annotated[int | None, Query(ge=1)] = None,
-    company_id: Annotated[int | None, Query(ge=1)] = None,
+    author_id: IdFilter = None,
+    company_id: IdFilter = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[Post]:
@@ -173,7 +181,7 @@ async def search_people(
         str | None, Query(max_length=200, description="name, role, skills or field (ranked)")
     ] = None,
     title: Annotated[str | None, Query(max_length=100)] = None,
-    company_id: Annotated[int | None, Query(ge=1)] = None,
+    company_id: IdFilter = None,
     location: Annotated[str | None, Query(max_length=100)] = None,
     skill: Annotated[str | None, Query(max_length=100)] = None,
     limit: Limit = 20,

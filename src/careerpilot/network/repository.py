@@ -15,9 +15,12 @@ from careerpilot.errors import NotFoundError
 from careerpilot.network import tables
 from careerpilot.network.schemas import Company, Job, Member, MemberRecord, Page, Post, Seniority
 
-__all__ = ["JobFilters", "NetworkRepository", "PeopleFilters", "PostFilters"]
+__all__ = ["ID_MAX", "JobFilters", "NetworkRepository", "PeopleFilters", "PostFilters"]
 
 M = TypeVar("M", bound=BaseModel)
+
+# Ids are 32-bit: a larger one names nothing (SQLite and PostgreSQL would refuse to bind it).
+ID_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,8 @@ class NetworkRepository:
         await self.engine.dispose()
 
     async def _get(self, table: Any, ident: int, model: type[M], kind: str) -> M:
+        if not 1 <= ident <= ID_MAX:  # an id no row can have (and the driver cannot bind)
+            raise NotFoundError(kind, ident)
         async with self.engine.connect() as conn:
             doc = (await conn.execute(select(table.c.doc).where(table.c.id == ident))).scalar()
         if doc is None:
@@ -86,6 +91,7 @@ class NetworkRepository:
 
     async def _get_many(self, table: Any, ids: list[int], model: type[M]) -> list[M]:
         """Documents by id, in the order of ``ids`` (unknown ids are skipped)."""
+        ids = [i for i in ids if 1 <= i <= ID_MAX]
         if not ids:
             return []
         async with self.engine.connect() as conn:

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/dev", tags=["development"])
 
 
 class SignIn(BaseModel):
-    member_id: int = Field(ge=1, description="the member to act as")
+    member_id: int = Field(ge=1, le=2**31 - 1, description="the member to act as")
 
 
 class SignedIn(BaseModel):
