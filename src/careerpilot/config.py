@@ -231,6 +231,8 @@ class Settings(BaseSettings):
     turn_deadline_s: float | None = Field(15.0, gt=0)
     # LLM tokens (prompt + completion, every call) one turn may use; None: no limit.
     turn_token_budget: int | None = Field(8000, ge=1)
+    # LLM tokens one member's answers may use per day (UTC); past it, 429 until midnight.
+    member_daily_token_budget: int | None = Field(200_000, ge=1)
     # Turns preparing at once (routing, skills, planning); more wait in arrival order, so that
     # a burst does not slow every preparation down at once (pipeline/preparation.py).
     max_preparing_turns: int = Field(8, ge=1)

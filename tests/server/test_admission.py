@@ -89,3 +89,23 @@ def test_a_member_past_the_rate_limit_gets_429(settings: Settings) -> None:
         other = auth(limited, 2)
         cid2 = httpx.post(f"{server.url}/v1/conversations", headers=other).json()["id"]
         assert _post(server, other, cid2).status_code == 200
+
+
+def test_a_member_past_the_daily_token_budget_gets_429_until_midnight(
+    settings: Settings,
+) -> None:
+    # One answer to a job question uses a few hundred tokens (prompt and completion).
+    limited = settings.model_copy(update={"member_daily_token_budget": 50})
+    with ServerThread(limited, ScriptedModel("You fit.")) as server:
+        headers = auth(limited, 1)
+        cid = httpx.post(f"{server.url}/v1/conversations", headers=headers).json()["id"]
+        first = _post(server, headers, cid)
+        assert first.status_code == 200 and parse_sse(first.text)[-1][0] == "done"
+        spent = _post(server, headers, cid)
+        assert spent.status_code == 429
+        assert spent.json()["error"]["code"] == "budget_exceeded"
+        assert 1 <= int(spent.headers["Retry-After"]) <= 24 * 3600
+        # the budget is the member's own
+        other = auth(limited, 2)
+        cid2 = httpx.post(f"{server.url}/v1/conversations", headers=other).json()["id"]
+        assert _post(server, other, cid2).status_code == 200

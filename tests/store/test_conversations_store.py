@@ -2,6 +2,7 @@
 ownership, concurrent writers."""
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import AsyncIterator
 
@@ -136,3 +137,21 @@ async def test_writers_queue_in_process_instead_of_timing_out_on_a_busy_loop(
         counts.add(len((await reopened.get_conversation(cid, member)).messages))
     await reopened.aclose()
     assert counts == {3}
+
+
+async def test_tokens_used_since_counts_one_members_answers(store: ConversationStore) -> None:
+    mine, theirs = await store.create_conversation(7), await store.create_conversation(8)
+    start = dt.datetime.now(dt.UTC)
+    for cid, tokens in ((mine, 120), (mine, 30), (theirs, 1000)):
+        await store.add_assistant_message(
+            cid,
+            text="x",
+            status="complete",
+            agent="general",
+            events=[],
+            usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
+            timings=None,
+        )
+    assert await store.tokens_used_since(7, start - dt.timedelta(seconds=1)) == 150
+    assert await store.tokens_used_since(7, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 0
+    assert await store.tokens_used_since(9, start) == 0

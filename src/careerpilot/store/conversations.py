@@ -284,6 +284,23 @@ class ConversationStore:
             )
         )
 
+    async def tokens_used_since(self, member_id: int, since: dt.datetime) -> int:
+        """LLM tokens the member's answers used since ``since`` (their ``done`` usage)."""
+        known_member(member_id)
+        async with self.database.reading() as session:
+            usages = (
+                await session.execute(
+                    select(MessageRow.usage)
+                    .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
+                    .where(
+                        ConversationRow.member_id == member_id,
+                        MessageRow.role == "assistant",
+                        MessageRow.created_at >= since,
+                    )
+                )
+            ).scalars()
+            return sum(int((usage or {}).get("total_tokens", 0)) for usage in usages)
+
     async def get_conversation(self, conversation_id: str, member_id: int) -> ConversationView:
         conversation_id = known_id("conversation", conversation_id, ID_CHARS)
         known_member(member_id)

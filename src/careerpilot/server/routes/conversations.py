@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
 import math
@@ -192,11 +193,17 @@ async def post_message(
     except InvalidQuestionError as exc:
         too_long = len(message.text.strip()) > state.assistant.settings.max_question_chars
         return error_response(413 if too_long else 422, exc.code, exc.message)
-    turn_context = await state.store.turn_context(conversation_id, member_id)
+    # Both reads at once: the budget check costs the request path nothing more.
+    turn_context, spent = await asyncio.gather(
+        state.store.turn_context(conversation_id, member_id),
+        _daily_budget_spent(state, member_id),
+    )
     if conversation_id in state.running:
         return error_response(
             409, "turn_in_progress", "this conversation is still answering; stop it or wait"
         )
+    if spent is not None:
+        return spent
     if (wait_s := state.rate_limiter.take(member_id)) > 0:
         return error_response(
             429,
@@ -235,6 +242,25 @@ async def post_message(
         _stream_turn(state, conversation_id, running, queue, question_stored),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _daily_budget_spent(state: AppState, member_id: int) -> Any:
+    """A 429 when the member's answers today used their daily token budget, else None."""
+    budget = state.assistant.settings.member_daily_token_budget
+    if budget is None:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    used = await state.store.tokens_used_since(member_id, midnight)
+    if used < budget:
+        return None
+    tomorrow = (midnight + dt.timedelta(days=1) - now).total_seconds()
+    return error_response(
+        429,
+        "budget_exceeded",
+        f"today's {budget:,}-token budget is used up; it renews at midnight UTC",
+        headers={"Retry-After": str(max(1, math.ceil(tomorrow)))},
     )
 
 
