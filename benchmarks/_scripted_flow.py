@@ -383,6 +383,24 @@ def bench_settings(data_dir: Path, work_dir: Path, small: bool) -> Settings:
     """Settings over ``data_dir`` (read only) that write conversations and the signing key to
     ``work_dir``, never to the user's data directory."""
     settings = Settings(data_dir=data_dir, network=SMALL) if small else Settings(data_dir=data_dir)
+    # These benchmarks measure the pipeline, not an operator's limits: the scripted model
+    # streams any number of answers at once (as a model server does), and no deadline,
+    # admission bound, rate limit or token budget cuts a turn short.
+    settings = settings.model_copy(
+        update={
+            "llm": settings.llm.model_copy(update={"max_concurrency": 1_000_000}),
+            "server": settings.server.model_copy(
+                update={
+                    "max_concurrent_turns": 1_000_000,
+                    "member_messages_per_minute": 1e9,
+                    "member_message_burst": 1_000_000,
+                }
+            ),
+            "turn_deadline_s": None,
+            "turn_token_budget": None,
+            "member_daily_token_budget": None,
+        }
+    )
     settings.__dict__["app_db_url"] = f"sqlite+aiosqlite:///{work_dir / 'app.sqlite3'}"
     settings.__dict__["signing_key_path"] = work_dir / "signing.key"
     return settings
