@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -18,8 +19,8 @@ from careerpilot.config import Settings
 
 if TYPE_CHECKING:
     from careerpilot.evals.evaluators import Evaluator
+    from careerpilot.evals.judge import LLMJudge
     from careerpilot.evals.runner import ItemResult
-    from careerpilot.llm.base import ChatModel
 
 __all__ = ["eval_app"]
 
@@ -27,10 +28,12 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _judge_model(settings: Settings) -> ChatModel:
-    from careerpilot.llm.factory import create_chat_model
-
-    return create_chat_model(settings.eval.judge or settings.llm)
+def _judge_spend(judge: LLMJudge) -> dict[str, dict[str, float]]:
+    """What the judge's calls cost, per endpoint (a fallback's share shows apart)."""
+    return {
+        name: {k: round(v, 6) for k, v in dataclasses.asdict(spend).items()}
+        for name, spend in judge.ledger.by_endpoint.items()
+    }
 
 
 async def _run(
@@ -38,7 +41,7 @@ async def _run(
 ) -> dict[str, object]:
     from careerpilot.evals.cases import load_cases
     from careerpilot.evals.evaluators import default_evaluators
-    from careerpilot.evals.judge import JudgeEvaluator, LLMJudge
+    from careerpilot.evals.judge import JudgeEvaluator, LLMJudge, judge_settings, pooled_judge
     from careerpilot.evals.report import render_report
     from careerpilot.evals.results import write_results
     from careerpilot.evals.runner import RunCache, run_suite
@@ -47,13 +50,17 @@ async def _run(
     cases = load_cases(suite, extra)
     if not cases:
         raise typer.BadParameter(f"no case is in suite {suite!r}", param_hint="--suite")
+    if judge_on:  # a legacy [eval] judge becomes an endpoint of the pool (see judge_settings)
+        settings = judge_settings(settings)
     assistant = await Assistant.open(settings, progress=lambda m: err.print(f"[dim]{m}…[/]"))
-    judge_model = _judge_model(settings) if judge_on else None
+    judge: LLMJudge | None = None
     evaluators: list[Evaluator] = default_evaluators()
-    if judge_model is not None:
-        evaluators.append(
-            JudgeEvaluator(LLMJudge(judge_model, max_tokens=settings.eval.judge_max_tokens))
-        )
+    if judge_on:
+        # The judge shares the assistant's pool (its slots, breakers and fallbacks), like
+        # every other LLM task; the pool closes its model with the assistant.
+        assert assistant.pool is not None, "Assistant.open builds the endpoint pool"
+        judge = LLMJudge(pooled_judge(assistant.pool), max_tokens=settings.eval.judge_max_tokens)
+        evaluators.append(JudgeEvaluator(judge))
     cache = RunCache(settings.ensure_data_dir() / "cache" / "eval" if cache_on else None)
     started = time.perf_counter()
     try:
@@ -79,12 +86,10 @@ async def _run(
             )
     finally:
         await assistant.aclose()
-        close = getattr(judge_model, "aclose", None)
-        if close is not None:
-            await close()
     meta = {
         "model": assistant.model.name,
-        "judge": judge_model.name if judge_model is not None else None,
+        "judge": judge.model.name if judge is not None else None,
+        "judge_spend": _judge_spend(judge) if judge is not None else None,
         "seconds": round(time.perf_counter() - started, 1),
         "cached": sum(item.cached for item in items),
     }
@@ -139,19 +144,23 @@ def run_command(
         f"[dim]{len(doc['items'])} cases ({doc['cached']} from cache) in {doc['seconds']} s → "  # type: ignore[arg-type]
         f"{out_dir / 'results.json'}, {out_dir / 'report.html'}[/]"
     )
+    spend = doc.get("judge_spend") or {}
+    assert isinstance(spend, dict)
+    if spend:
+        tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in spend.values())
+        cost = sum(s["cost_usd"] for s in spend.values())
+        err.print(f"[dim]judge: {tokens:,} tokens, ${cost:.4f} ({', '.join(spend)})[/]")
 
 
 async def _pairwise(before: dict[str, Any], after: dict[str, Any]) -> None:
-    from careerpilot.evals.judge import LLMJudge, pairwise
+    from careerpilot.evals.judge import LLMJudge, judge_settings, pairwise, pooled_judge
+    from careerpilot.llm.pool import EndpointPool
 
-    settings = Settings()
-    model = _judge_model(settings)
+    pool = EndpointPool(judge_settings(Settings()))
     try:
-        tally = await pairwise(LLMJudge(model, max_tokens=16), before, after)
+        tally = await pairwise(LLMJudge(pooled_judge(pool), max_tokens=16), before, after)
     finally:
-        close = getattr(model, "aclose", None)
-        if close is not None:
-            await close()
+        await pool.aclose()
     out.print(
         f"pairwise judge on {tally['compared']} changed answers: after better {tally['B']}, "
         f"before better {tally['A']}, tie {tally['tie']} "

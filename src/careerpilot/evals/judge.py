@@ -1,6 +1,9 @@
 """The LLM judge: rubric scores for one answer, and pairwise preference with order swapped.
 
-Any configured ``ChatModel`` judges (the embedded one by default). The judge answers in JSON
+Any configured ``ChatModel`` judges; ``careerpilot eval`` gives it the ``judge`` task's model
+from the LLM endpoint pool (``pooled_judge``; which endpoint: ``judge_settings``), so the judge
+has its endpoint's concurrency limit, timeouts, circuit breaker, fallback chain and prices, and
+``LLMJudge.ledger`` adds up what it spends. The judge answers in JSON
 under constrained decoding when the backend supports it, and ``careerpilot.parsing`` reads the
 reply defensively, so a sloppy reply still yields scores, and a reply it cannot read yields
 none (counted in ``judge.unparsed``), never a guess.
@@ -21,17 +24,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from careerpilot.errors import CareerpilotError
+from careerpilot.config import Settings
+from careerpilot.errors import CareerpilotError, ConfigurationError
 from careerpilot.evals.evaluators import CaseRun, Metrics
+from careerpilot.llm.accounting import TurnLedger, ledger_scope
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, complete
+from careerpilot.llm.pool import DEFAULT_ENDPOINT, EndpointPool, PooledModel
 from careerpilot.parsing import ParseError, loads
 
-__all__ = ["DIMENSIONS", "JudgeEvaluator", "JudgeScores", "LLMJudge", "Preference", "pairwise"]
+__all__ = [
+    "DIMENSIONS",
+    "LEGACY_JUDGE_ENDPOINT",
+    "JudgeEvaluator",
+    "JudgeScores",
+    "LLMJudge",
+    "Preference",
+    "judge_settings",
+    "pairwise",
+    "pooled_judge",
+]
+
+log = logging.getLogger(__name__)
+
+# The endpoint name a legacy ``[eval] judge`` table gets in the pool.
+LEGACY_JUDGE_ENDPOINT = "eval.judge"
+# The judge's model key: on llama.cpp, an instance of its own (see ``pooled_judge``).
+_JUDGE_KEY = "judge"
 
 DIMENSIONS = ("quality", "groundedness", "coherence", "style")
 
@@ -78,10 +102,55 @@ def facts_of(run: CaseRun) -> str:
     return "\n".join(p for p in parts if p)[:FACTS_CHARS]
 
 
+def judge_settings(settings: Settings) -> Settings:
+    """The settings to build the endpoint pool from when the judge runs, with the judge task
+    pointing at the judge's endpoint. Precedence, first that applies:
+
+    1. ``[tasks] judge`` naming an endpoint other than "default": that endpoint (a legacy
+       ``[eval] judge``, if also set, is ignored with a warning);
+    2. ``[eval] judge`` (legacy): added to the pool as the endpoint "eval.judge", with its own
+       limits, breaker, prices and ``fallback`` list, and the judge task uses it;
+    3. otherwise "default", the ``[llm]`` endpoint (the assistant's).
+
+    Returns ``settings`` itself when nothing changes, else a copy.
+    """
+    legacy = settings.eval.judge
+    if legacy is None:
+        return settings
+    if settings.tasks.judge != DEFAULT_ENDPOINT:
+        log.warning(
+            "[eval] judge is ignored: [tasks] judge = %r names the judge's endpoint",
+            settings.tasks.judge,
+        )
+        return settings
+    if LEGACY_JUDGE_ENDPOINT in settings.endpoints:
+        raise ConfigurationError(
+            f"[eval] judge is the endpoint {LEGACY_JUDGE_ENDPOINT!r}: name "
+            f"[endpoints.{LEGACY_JUDGE_ENDPOINT}] otherwise, or drop [eval] judge"
+        )
+    return settings.model_copy(
+        update={
+            "endpoints": {**settings.endpoints, LEGACY_JUDGE_ENDPOINT: legacy},
+            "tasks": settings.tasks.model_copy(update={"judge": LEGACY_JUDGE_ENDPOINT}),
+        }
+    )
+
+
+def pooled_judge(pool: EndpointPool) -> PooledModel:
+    """The judge task's model in ``pool`` (built from ``judge_settings``). On the embedded
+    llama.cpp backend it is an instance of its own even when it shares an endpoint with the
+    assistant and ``per_agent_models`` is off: the judge's prompts must not evict a narrator's
+    prompt prefix from its KV cache (which would inflate the latency figures of the next case).
+    It shares the endpoint's slots, breaker and fallback chain with the assistant's tasks."""
+    return pool.for_task("judge", key=_JUDGE_KEY, dedicated=True)
+
+
 class LLMJudge:
     def __init__(self, model: ChatModel, *, max_tokens: int = 48) -> None:
         self.model = model
         self.max_tokens = max_tokens
+        # What the judge's calls spend, per endpoint (recorded by a pooled model; no budget).
+        self.ledger = TurnLedger()
 
     @property
     def fingerprint(self) -> str:
@@ -94,7 +163,8 @@ class LLMJudge:
         options = GenerationOptions(
             max_tokens=self.max_tokens, temperature=0.0, json_schema=schema.model_json_schema()
         )
-        return (await complete(self.model, messages, options)).text
+        with ledger_scope(self.ledger):
+            return (await complete(self.model, messages, options)).text
 
     async def score(self, question: str, facts: str, answer: str) -> JudgeScores | None:
         user = f"Question: {question}\nFacts:\n{facts}\nAnswer:\n{answer[:ANSWER_CHARS]}"

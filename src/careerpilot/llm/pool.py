@@ -51,7 +51,9 @@ class PoolObserver(Protocol):
 
 class Endpoint:
     """One backend, its limits and its breaker. With ``per_agent_models`` (llamacpp), each key
-    (an agent) gets its own model instance, sharing this endpoint's slots and breaker."""
+    (an agent) gets its own model instance, sharing this endpoint's slots and breaker. A
+    ``dedicated`` key (the eval judge) gets its own llama.cpp instance even without it, so its
+    prompts never evict a narrator's prompt prefix from the shared instance's KV cache."""
 
     def __init__(
         self,
@@ -64,9 +66,9 @@ class Endpoint:
         self.settings = settings
         self._make_model = make_model
         self._models: dict[str | None, ChatModel] = {} if model is None else {None: model}
-        self.per_key = (
-            model is None and settings.backend == "llamacpp" and settings.per_agent_models
-        )
+        # Instances are this endpoint's own llama.cpp models (not one passed in).
+        self.own_llamacpp = model is None and settings.backend == "llamacpp"
+        self.per_key = self.own_llamacpp and settings.per_agent_models
         concurrency = settings.max_concurrency or (1 if settings.backend == "llamacpp" else 16)
         self.max_concurrency = concurrency
         self.slots = asyncio.Semaphore(concurrency)
@@ -75,8 +77,8 @@ class Endpoint:
         )
         self.price = Price(settings.price_prompt_per_1k, settings.price_completion_per_1k)
 
-    def model(self, key: str | None = None) -> ChatModel:
-        slot = key if self.per_key else None
+    def model(self, key: str | None = None, *, dedicated: bool = False) -> ChatModel:
+        slot = key if self.per_key or (dedicated and self.own_llamacpp) else None
         if slot not in self._models:
             self._models[slot] = self._make_model(self.settings)
         return self._models[slot]
@@ -133,10 +135,14 @@ class EndpointPool:
             raise ConfigurationError(f"endpoint {name!r} falls back to unknown {unknown}")
         return [self.endpoints[n] for n in names]
 
-    def for_task(self, task: str, key: str | None = None) -> PooledModel:
+    def for_task(
+        self, task: str, key: str | None = None, *, dedicated: bool = False
+    ) -> PooledModel:
+        """The task's model over its endpoint's chain; ``key`` and ``dedicated``: see
+        ``Endpoint``."""
         if task not in self.tasks:
             raise ConfigurationError(f"unknown LLM task {task!r}; one of {', '.join(TASKS)}")
-        return PooledModel(self, self.tasks[task], key)
+        return PooledModel(self, self.tasks[task], key, dedicated=dedicated)
 
     async def aclose(self) -> None:
         for endpoint in self.endpoints.values():
@@ -146,18 +152,24 @@ class EndpointPool:
 class PooledModel:
     """A ``ChatModel`` over an endpoint's chain (see the module docstring)."""
 
-    def __init__(self, pool: EndpointPool, endpoint: str, key: str | None = None) -> None:
+    def __init__(
+        self, pool: EndpointPool, endpoint: str, key: str | None = None, *, dedicated: bool = False
+    ) -> None:
         self.pool = pool
         self.endpoint = endpoint
         self.key = key
+        self.dedicated = dedicated
         self.chain = pool.chain(endpoint)
         # Per-backend counters (planner metrics) key on the backend's name, not the pool's.
-        self.name: str = getattr(self.chain[0].model(key), "name", endpoint)
+        self.name: str = getattr(self._model(self.chain[0]), "name", endpoint)
+
+    def _model(self, endpoint: Endpoint) -> ChatModel:
+        return endpoint.model(self.key, dedicated=self.dedicated)
 
     @property
     def primary(self) -> ChatModel:
         """The primary endpoint's own model (to warm its prompt prefix, for instance)."""
-        return self.chain[0].model(self.key)
+        return self._model(self.chain[0])
 
     async def stream(
         self, messages: Sequence[ChatMessage], options: GenerationOptions = _DEFAULT_OPTIONS
@@ -221,7 +233,7 @@ class PooledModel:
     ) -> AsyncGenerator[Chunk, None]:
         """One endpoint's stream, each wait bounded (never across a ``yield``)."""
         started = False
-        async with aclosing(endpoint.model(self.key).stream(messages, options)) as inner:  # type: ignore[type-var]
+        async with aclosing(self._model(endpoint).stream(messages, options)) as inner:  # type: ignore[type-var]
             while True:
                 try:
                     async with within_deadline("generation", self._limit(endpoint, started)):
