@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 __all__ = [
+    "ChainOfThoughtSettings",
     "EmbedderSettings",
     "LLMSettings",
     "NetworkSize",
@@ -120,12 +121,28 @@ class TaskEndpoints(BaseModel):
 
 
 class EvalSettings(BaseModel):
-    # The LLM judge's endpoint; None: the assistant's own (a separate instance on llamacpp).
+    # Legacy: the judge's endpoint, added to the pool as "eval.judge". [tasks] judge is the way
+    # to choose it (it wins when both are set); neither: [llm], with its own instance on
+    # llamacpp (evals/judge.py: judge_settings).
     judge: LLMSettings | None = None
     judge_max_tokens: int = Field(48, ge=16, le=512)
     # On the embedded model every generation shares one worker thread: more than one case at
     # a time only queues them (and inflates their latency figures). Raise it for a server.
     concurrency: int = Field(1, ge=1, le=64)
+
+
+class ChainOfThoughtSettings(BaseModel):
+    """Agents whose narration reasons (hidden from the member) before it answers.
+
+    Reasoning can make an answer more careful, and costs ``max_tokens`` at most at the
+    endpoint's decode rate before the first visible token (``reasoning_ms`` in the turn's
+    timings; ``benchmarks/chain_of_thought.py`` measures it). Off for every agent by default.
+    """
+
+    agents: list[str] = Field(default_factory=list)
+    # Reasoning tokens before the answer; past them the reasoning is cut and the answer written
+    # from it in a second call.
+    max_tokens: int = Field(96, ge=8, le=1024)
 
 
 class EmbedderSettings(BaseModel):
@@ -241,6 +258,7 @@ class Settings(BaseSettings):
     # ~150-250 prompt tokens each, ~0.4 s to the first token on the embedded model).
     examples_pinned: bool = True
     examples_k: int = Field(0, ge=0, le=8)
+    chain_of_thought: ChainOfThoughtSettings = Field(default_factory=ChainOfThoughtSettings)
     token_ttl_s: int = 30 * 24 * 3600
 
     @classmethod

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel
 
+from careerpilot.config import ChainOfThoughtSettings
 from careerpilot.deadline import within_deadline
 from careerpilot.errors import SkillError
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions, Usage
@@ -68,6 +69,8 @@ class TurnContext:
     on_generate: Callable[[], None] | None = None
     # The planner's model ([tasks] planner); None: ``model``.
     planner_model: ChatModel | None = None
+    # Set when this turn's agent reasons before it answers (``agents/reasoning.py``).
+    chain_of_thought: ChainOfThoughtSettings | None = None
 
     async def call_skills(
         self, calls: Sequence[SkillCall], optional: Collection[str] = ()
@@ -126,24 +129,32 @@ class TurnContext:
                 else:
                     yield item
 
-    async def generate(self, messages: Sequence[ChatMessage]) -> AsyncGenerator[TextEvent, None]:
-        """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""
+    async def stream_text(
+        self, messages: Sequence[ChatMessage], options: GenerationOptions | None = None
+    ) -> AsyncGenerator[str, None]:
+        """Stream the LLM's text deltas, recording usage (tokens are the caller's to time)."""
         trace = current_trace()
         if trace is not None:
             trace.prompts.append([m.to_dict() for m in messages])
         if self.on_generate is not None:
             self.on_generate()
         with self.timer.stage("generation"):
-            stream = self.model.stream(messages, self.generation)
+            stream = self.model.stream(messages, options or self.generation)
             try:
                 async for chunk in stream:
                     if chunk.usage is not None:
                         self.usage.add(chunk.usage)
                     if chunk.delta:
-                        self.timer.token()
-                        yield TextEvent(delta=chunk.delta)
+                        yield chunk.delta
             finally:
                 await stream.aclose()  # type: ignore[attr-defined]
+
+    async def generate(self, messages: Sequence[ChatMessage]) -> AsyncGenerator[TextEvent, None]:
+        """Stream the LLM's answer as text events, recording TTFT, TBT and usage."""
+        async with aclosing(self.stream_text(messages)) as deltas:
+            async for delta in deltas:
+                self.timer.token()
+                yield TextEvent(delta=delta)
 
 
 class Agent(ABC):

@@ -11,49 +11,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
-from functools import cache
-from importlib import resources
 from typing import Any
-
-import jinja2
 
 from careerpilot.agents.base import TurnContext
 from careerpilot.agents.example_store import Example
+from careerpilot.agents.reasoning import reason_then_answer
+from careerpilot.agents.templates import render
 from careerpilot.llm.base import ChatMessage
-from careerpilot.pipeline.events import TextEvent
+from careerpilot.pipeline.events import StatusEvent, TextEvent
 
 __all__ = ["example_messages", "few_shot_messages", "narrate", "render"]
-
-
-def _read_templates() -> dict[str, str]:
-    folder = resources.files("careerpilot.agents").joinpath("prompts")
-    return {
-        entry.name: entry.read_text(encoding="utf-8")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".j2")
-    }
-
-
-# Read once, at import: rendering inside a turn must not touch the file system (it runs on the
-# event loop), and prompts do not change while the process runs.
-_TEMPLATES = _read_templates()
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.DictLoader(_TEMPLATES),
-        auto_reload=False,
-        undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not an empty string
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        autoescape=False,
-    )
-
-
-def render(template: str, **values: Any) -> str:
-    return _environment().get_template(template).render(**values).strip()
 
 
 def example_messages(agent: str, examples: Sequence[Example], **values: Any) -> list[ChatMessage]:
@@ -78,12 +45,18 @@ def few_shot_messages(
 
 async def narrate(
     turn: TurnContext, agent: str, facts: str, **values: Any
-) -> AsyncGenerator[TextEvent, None]:
-    """Stream the LLM's wording of ``facts``, with the agent's most similar examples."""
+) -> AsyncGenerator[TextEvent | StatusEvent, None]:
+    """Stream the LLM's wording of ``facts``, with the agent's most similar examples (after
+    its hidden reasoning when the turn has ``chain_of_thought``)."""
     examples: list[Example] = []
     if turn.examples is not None:
         examples = await turn.examples.select(agent, turn.question, turn.examples_k)
     messages = few_shot_messages(agent, facts, turn.question, examples, **values)
-    async with aclosing(turn.generate(messages)) as text:
-        async for event in text:
+    text = (
+        reason_then_answer(turn, messages, turn.chain_of_thought)
+        if turn.chain_of_thought is not None
+        else turn.generate(messages)
+    )
+    async with aclosing(text) as events:
+        async for event in events:
             yield event

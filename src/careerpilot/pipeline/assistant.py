@@ -21,7 +21,12 @@ from careerpilot.agents.prompting import example_messages
 from careerpilot.agents.registry import default_agents
 from careerpilot.config import Settings
 from careerpilot.deadline import deadline_scope, within_deadline
-from careerpilot.errors import CareerpilotError, InvalidQuestionError, NotFoundError
+from careerpilot.errors import (
+    CareerpilotError,
+    ConfigurationError,
+    InvalidQuestionError,
+    NotFoundError,
+)
 from careerpilot.llm.accounting import TurnLedger, ledger_scope
 from careerpilot.llm.base import ChatMessage, ChatModel, GenerationOptions
 from careerpilot.llm.pool import EndpointPool
@@ -81,6 +86,12 @@ class Assistant:
         # KV cache, so interleaved turns of different agents do not evict each other's prefix.
         self.agent_models = agent_models or {}
         self.agents = agents
+        unknown = set(settings.chain_of_thought.agents) - set(agents)
+        if unknown:
+            raise ConfigurationError(
+                f"chain_of_thought.agents names no agent: {', '.join(sorted(unknown))}"
+                f" (agents: {', '.join(sorted(agents))})"
+            )
         self.network_repository = network_repository
         self.preparation = PreparationGate(settings.max_preparing_turns)
         self.generation = GenerationOptions(
@@ -264,6 +275,9 @@ class Assistant:
                     examples_k=self.settings.examples_k,
                     on_generate=slot.release,
                     planner_model=self.planner_model,
+                    chain_of_thought=self.settings.chain_of_thought
+                    if route.agent in self.settings.chain_of_thought.agents
+                    else None,
                 )
                 agent = self.agents[route.agent]
                 yield StatusEvent(stage="agent", state="started", detail=agent.name)

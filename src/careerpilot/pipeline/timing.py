@@ -63,6 +63,8 @@ class TurnTimer:
         self.first_component_ms: float | None = None
         self._last_token: float | None = None
         self._gaps_ms: list[float] = []
+        # Hidden chain-of-thought tokens before the answer (None: the agent did not reason).
+        self.reasoning_tokens: int | None = None
         sink = _sink.get()
         if sink is not None:
             sink(self)
@@ -85,9 +87,12 @@ class TurnTimer:
         try:
             yield
         finally:
-            end = self._now()
-            self.stages[name] = self.stages.get(name, 0.0) + (end - start) * 1000
-            self.intervals.append(StageInterval(name, start, end))
+            self.add_stage(name, start, self._now())
+
+    def add_stage(self, name: str, start: float, end: float) -> None:
+        """Record a stage measured elsewhere (``perf_counter`` readings)."""
+        self.stages[name] = self.stages.get(name, 0.0) + (end - start) * 1000
+        self.intervals.append(StageInterval(name, start, end))
 
     def token(self) -> None:
         now = self._now()
@@ -108,6 +113,8 @@ class TurnTimer:
         if self._gaps_ms:
             out["tbt_p50_ms"] = round(_percentile(self._gaps_ms, 0.5), 2)
             out["tbt_p99_ms"] = round(_percentile(self._gaps_ms, 0.99), 2)
+        if self.reasoning_tokens is not None:
+            out["reasoning_tokens"] = float(self.reasoning_tokens)
         if self.first_component_ms is not None:
             out["first_component_ms"] = round(self.first_component_ms, 2)
         out["total_ms"] = round(self.elapsed_ms(), 2)

@@ -43,6 +43,7 @@ export function describeStatus(event) {
   if (event.state !== "started") return null;
   if (event.stage === "routing") return "Choosing who answers…";
   if (event.stage === "generation") return "Writing the answer…";
+  if (event.stage === "reasoning") return "Thinking it through…";
   if (event.stage === "agent") return "Working on it…";
   return `${humanize(event.stage)}…`;
 }
@@ -617,6 +618,7 @@ export class TurnView {
     this.setStatus("complete");
     const timings = event.timings ?? {};
     const parts = [];
+    if (typeof timings.reasoning_ms === "number") parts.push(`thought ${Math.round(timings.reasoning_ms)} ms`);
     if (typeof timings.ttft_ms === "number") parts.push(`first token ${Math.round(timings.ttft_ms)} ms`);
     if (typeof timings.total_ms === "number") parts.push(`answered in ${duration(timings.total_ms)}`);
     if (parts.length) {
