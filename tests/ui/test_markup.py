@@ -51,6 +51,7 @@ CASES = [
     "Broken {{chip: never closed\nnext line stays",
     "Unknown {{weather: sunny}} tag and bad {{job: abc}} id and an end cite [4",
     "A {{chip:multi\nline}} chip, set {x} and dict {{}} and [1][2] twice.",
+    "Cut {{job: 12\nStill here. {{chip: Next step?}} end",
 ]
 
 
@@ -100,3 +101,10 @@ def test_an_ordinary_bracket_is_released_at_once() -> None:
     stream = MarkupStream()
     assert stream.feed("costs [approx") == [Text("costs [approx")]
     assert stream.feed(" {x") == [Text(" {x")]
+
+
+def test_a_tag_left_open_does_not_swallow_the_text_after_it() -> None:
+    segments = parse("Cut {{job: 12\nStill here. {{chip: Next step?}} end")
+    assert shown(segments) == "Cut \nStill here.  end"
+    assert Tag("chip", "Next step?") in segments
+    assert [s.reason for s in segments if isinstance(s, Dropped)] == ["unclosed tag"]

@@ -14,8 +14,9 @@ until it is decided, so raw markup never reaches the member, even split across t
 citation (``[note]``) is released at once. A ``{{`` tag is held for at most ``MAX_TAG`` characters.
 
 Malformed markup is dropped, never shown, and reported as ``Dropped`` so it can be counted:
-an unknown tag kind, a tag with a bad argument, an unclosed tag (dropped up to the end of its
-line), or a citation cut off at the end of the answer.
+an unknown tag kind, a tag with a bad argument, an unclosed tag (no ``}}`` within ``MAX_TAG``
+characters, or another ``{{`` first: dropped up to the end of its line), or a citation cut off
+at the end of the answer.
 """
 
 from __future__ import annotations
@@ -136,6 +137,12 @@ class MarkupStream:
             self._pending = pending[1:]
             return True
         end = pending.find("}}", 2)
+        opener = pending.find("{{", 2)
+        if opener >= 0 and (end < 0 or opener < end):
+            # Another tag opens first: this one was never closed, and the "}}" that comes
+            # later is the other's. Drop this one to its line's end, not the text in between.
+            self._drop_held(out)
+            return True
         if end >= 0:
             out.append(_tag(pending[: end + 2]))
             self._pending = pending[end + 2 :]
