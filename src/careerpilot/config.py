@@ -199,6 +199,12 @@ class ServerSettings(BaseModel):
     member_message_burst: int = Field(10, ge=1)
     # Origins allowed to call the API from a browser (CORS); empty: same origin only.
     cors_origins: list[str] = Field(default_factory=list)
+    # Members who may read operations data (/v1/analytics, the /analytics page, /metrics).
+    # With dev_sign_in every member may: anyone can sign in as anyone there anyway.
+    operators: list[int] = Field(default_factory=list)
+    # What Prometheus sends as its bearer token to scrape /metrics. Without one, /metrics
+    # answers operators' tokens and requests from this host (loopback) only.
+    metrics_token: SecretStr = SecretStr("")
 
 
 class ObservabilitySettings(BaseModel):

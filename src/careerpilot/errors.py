@@ -9,7 +9,8 @@
     ├── InputError                   the member's request cannot be served as asked (4xx)
     │   ├── InvalidQuestionError     empty or oversized question
     │   ├── NotFoundError            unknown member, job, company, post or conversation
-    │   └── AuthenticationError      missing, malformed, forged or expired bearer token
+    │   ├── AuthenticationError      missing, malformed, forged or expired bearer token
+    │   └── PermissionDeniedError    a valid token, but not an operator's (operations routes)
     ├── UpstreamError                something we call failed at run time (retryable)
     │   ├── ModelError               an LLM backend failed mid-request
     │   │   └── ModelUnavailableError  the LLM server cannot be reached at all
@@ -39,6 +40,7 @@ __all__ = [
     "ModelUnavailableError",
     "NotFoundError",
     "OutputError",
+    "PermissionDeniedError",
     "SkillError",
     "StorageError",
     "UpstreamError",
@@ -95,6 +97,11 @@ class NotFoundError(InputError):
 class AuthenticationError(InputError):
     code = "unauthenticated"
     http_status = 401
+
+
+class PermissionDeniedError(InputError):
+    code = "forbidden"
+    http_status = 403
 
 
 class UpstreamError(CareerpilotError):

@@ -24,6 +24,8 @@ def test_the_documented_configuration_loads(
     assert settings.app_db_url.startswith("postgresql+asyncpg://")
     assert settings.server.max_concurrent_turns == 200 and not settings.server.dev_sign_in
     assert settings.vector_store.backend == "qdrant"
+    assert settings.server.operators == [17, 42] and settings.server.metrics_token
+    assert settings.chain_of_thought.agents == ["job_assessment", "career_advice"]
     pool = EndpointPool(settings, make_model=lambda s: ScriptedModel(name=s.model))
     assert [e.name for e in pool.chain("default")] == ["default", "backup"]
     assert [e.name for e in pool.chain("small")] == ["small", "default"]

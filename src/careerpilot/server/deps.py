@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from careerpilot.errors import AuthenticationError
+from careerpilot.errors import AuthenticationError, PermissionDeniedError
 from careerpilot.observability.observer import TurnObserver
 from careerpilot.pipeline.assistant import Assistant
 from careerpilot.server.admission import AdmissionTicket, MemberRateLimiter, TurnAdmission
@@ -17,7 +19,7 @@ from careerpilot.server.auth import TokenSigner
 from careerpilot.store.annotations import AnnotationStore
 from careerpilot.store.conversations import ConversationStore
 
-__all__ = ["AppState", "CurrentMember", "RunningTurn", "State"]
+__all__ = ["AppState", "CurrentMember", "CurrentOperator", "MetricsReader", "RunningTurn", "State"]
 
 
 @dataclass
@@ -66,5 +68,55 @@ async def _current_member(
     return state.signer.verify(credentials.credentials)
 
 
+def _require_operator(state: AppState, member_id: int) -> int:
+    server = state.assistant.settings.server
+    if server.dev_sign_in or member_id in server.operators:
+        return member_id
+    raise PermissionDeniedError(
+        f"member {member_id} is not an operator: operations data is for the members listed in"
+        " [server] operators"
+    )
+
+
+async def _current_operator(
+    state: Annotated[AppState, Depends(_state)],
+    member_id: Annotated[int, Depends(_current_member)],
+) -> int:
+    return _require_operator(state, member_id)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _metrics_reader(
+    request: Request,
+    state: Annotated[AppState, Depends(_state)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Prometheus with ``[server] metrics_token``, an operator's token, or, with no metrics
+    token configured, a client on this host. (With a token configured, loopback is not
+    enough: a reverse proxy on the same host would make every client look local.)"""
+    expected = state.assistant.settings.server.metrics_token.get_secret_value()
+    if credentials is not None:
+        given = credentials.credentials
+        if expected and hmac.compare_digest(given.encode(), expected.encode()):
+            return
+        _require_operator(state, state.signer.verify(given))
+        return
+    if not expected and request.client is not None and _is_loopback(request.client.host):
+        return
+    raise AuthenticationError(
+        "/metrics needs 'Authorization: Bearer <token>': [server] metrics_token, or an"
+        " operator's token"
+    )
+
+
 State = Annotated[AppState, Depends(_state)]
 CurrentMember = Annotated[int, Depends(_current_member)]
+# A signed-in member listed in [server] operators (every member with dev sign-in).
+CurrentOperator = Annotated[int, Depends(_current_operator)]
+MetricsReader = Depends(_metrics_reader)

@@ -12,17 +12,22 @@ from fastapi.responses import FileResponse, Response
 
 from careerpilot.observability.analytics import TurnAnalytics, turn_analytics
 from careerpilot.observability.metrics import CONTENT_TYPE_LATEST
-from careerpilot.server.deps import CurrentMember, State
+from careerpilot.server.deps import CurrentOperator, MetricsReader, State
+from careerpilot.server.errors import ErrorResponse
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
-@router.get("/v1/analytics", tags=["operations"])
+@router.get(
+    "/v1/analytics",
+    tags=["operations"],
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 async def get_analytics(
     state: State,
-    _member: CurrentMember,
+    _operator: CurrentOperator,
     window_s: Annotated[int, Query(ge=60, le=7 * 24 * 3600, description="seconds back")] = 3600,
     bucket_s: Annotated[
         int | None, Query(ge=10, le=24 * 3600, description="bucket size (default window/60)")
@@ -35,9 +40,9 @@ async def get_analytics(
     return await turn_analytics(state.store.database, window_s, bucket_s)
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[MetricsReader])
 async def metrics(state: State) -> Response:
-    """Prometheus text exposition of this process's metrics."""
+    """Prometheus text exposition of this process's metrics (who may read it: ``deps``)."""
     return Response(state.observer.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

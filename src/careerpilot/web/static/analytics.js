@@ -28,10 +28,11 @@ function clampInt(raw, fallback, low, high) {
 // Session
 
 
-function showSignIn(message = "") {
+function showSignIn(message = "", { forget = true } = {}) {
   stopPolling();
   state.session = null;
-  saveSession(null);
+  // A member who is not an operator stays signed in to the assistant (same tab's session).
+  if (forget) saveSession(null);
   $("dashboard").hidden = true;
   $("sign-out").hidden = true;
   $("sign-in-form").hidden = false;
@@ -89,6 +90,11 @@ async function refresh() {
     });
     if (response.status === 401) {
       showSignIn("Your session has expired. Please sign in again.");
+      return;
+    }
+    if (response.status === 403) {
+      // Signed in, but not an operator: polling again will not change that.
+      showSignIn("This member is not an operator. Sign in as a member listed in [server] operators.", { forget: false });
       return;
     }
     if (!response.ok) throw new Error(`The server answered ${response.status}.`);
