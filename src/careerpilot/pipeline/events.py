@@ -36,7 +36,7 @@ class RouteEvent(BaseModel):
 
 class StatusEvent(BaseModel):
     type: Literal["status"] = "status"
-    stage: str = Field(description="routing, retrieval, generation, or skill")
+    stage: str = Field(description="agent, skill, reasoning, or an agent's own stage")
     state: Literal["started", "finished", "failed"]
     skill: str | None = None
     detail: str | None = None
