@@ -230,3 +230,23 @@ def test_empty_value_means_default_or_missing() -> None:
     with pytest.raises(ParseError):
         loads("thought: t\nsteps:\n", Plan)
     assert loads("thought: t\nsteps: []\n", Plan).steps == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # A stray "}" inside the steps list is skipped.
+        '{"thought": "t", "steps": [{"skill": "a", "args": {"q": 1}}}, {"skill": "b"}]}',
+        # A "]" right after the step's last entry closes the step first.
+        '{"thought": "t", "steps": [{"skill": "a", "args": {"q": 1}}, {"skill": "b"]}',
+    ],
+)
+def test_mismatched_closers_are_read_as_meant(reply: str) -> None:
+    plan = loads(reply, Plan)
+    assert [step.skill for step in plan.steps] == ["a", "b"]
+    assert plan.steps[0].args == {"q": 1}
+
+
+def test_a_closer_that_fits_nothing_still_fails() -> None:
+    with pytest.raises(ParseError):
+        loads('{"thought": "t", "steps": [{"skill": "a", "args": }]}', Plan)

@@ -1,10 +1,11 @@
 """A tolerant, resumable JSON reader producing the untyped tree.
 
 Accepts what models write instead of JSON: single quotes, unescaped inner quotes, trailing or
-missing commas, bare words (``True``, ``None``, ``{query: rust}``). It is iterative (explicit
-stack) and resumable: ``feed`` takes consecutive pieces cut anywhere (a bare word, a string or
-the look-ahead after a quote may straddle pieces), so a stream costs one pass. Complete values
-are reported through ``on_complete``.
+missing commas, bare words (``True``, ``None``, ``{query: rust}``), and a mismatched closer: a
+stray ``}`` in a list is skipped, a ``]`` after an object's last entry closes the object first.
+It is iterative (explicit stack) and resumable: ``feed`` takes consecutive pieces cut anywhere
+(a bare word, a string or the look-ahead after a quote may straddle pieces), so a stream costs
+one pass. Complete values are reported through ``on_complete``.
 """
 
 from __future__ import annotations
@@ -80,11 +81,16 @@ class JsonBuilder:
             top = self.stack[-1]
             if c in "}]":
                 is_map = isinstance(top.node, Map)
-                if (c == "}") != is_map or (is_map and top.state != "key"):
-                    self._fail(f"unexpected {c!r}")
-                    break
-                self._pop()
-                i += 1
+                if (c == "}") == is_map:
+                    if is_map and top.state != "key":
+                        self._fail(f"unexpected {c!r}")
+                        break
+                    self._pop()
+                    i += 1
+                elif is_map and top.state == "key" and self._seq_below():
+                    self._pop()  # "]" right after an entry: the object's "}" was forgotten
+                else:
+                    i += 1  # a stray "}" in a list, or "]" in an object with none open: skip it
             elif top.state == "colon":
                 if c not in ":=":
                     self._fail(f"expected ':' after key {top.key!r}")
@@ -152,6 +158,9 @@ class JsonBuilder:
         if isinstance(top.node, Map):
             return (*top.path, top.key or "")
         return (*top.path, len(top.node.items))
+
+    def _seq_below(self) -> bool:
+        return any(isinstance(frame.node, Seq) for frame in self.stack[:-1])
 
     def _push(self, node: Map | Seq, path: Path) -> None:
         if self.stack:
