@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, FloatRect, Locator, Page, expect, sync_playwright
 
-from careerpilot.config import Settings
+from careerpilot.config import ChainOfThoughtSettings, Settings
 from careerpilot.llm.testing import ScriptedModel
 from conftest import SMALL, ServerThread
 
@@ -283,6 +283,31 @@ def test_stop_ends_the_turn_and_it_is_stored_interrupted(
             replayed = page.locator(".turn-assistant").first
             expect(replayed).not_to_have_attribute("data-status", "complete")
             expect(replayed.locator(".turn-stopped")).to_be_visible()
+        finally:
+            context.close()
+
+
+def test_hidden_reasoning_shows_as_progress_and_its_time_in_the_footer(
+    browser: Browser, data_dir: Path, tmp_path: Path
+) -> None:
+    reasoning = "Reasoning: " + "secretive " * 40 + "Answer: You match most of what it asks."
+    model = ScriptedModel(reasoning, delay_s=0.05)
+    settings = settings_for(data_dir, tmp_path)
+    settings.chain_of_thought = ChainOfThoughtSettings(agents=["job_assessment"])
+    with Server(settings, model) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        try:
+            sign_in(page, server.url, 1)
+            select_first(page, "jobs")
+            turn = send(page, "Am I a good fit for this job?")
+            expect(page.locator("#status-line")).to_have_text("Thinking it through…")
+            expect(turn).to_have_attribute("data-status", "complete", timeout=TURN_TIMEOUT_MS)
+            assert answer_text(turn) == "You match most of what it asks."
+            assert "secretive" not in turn.inner_text()
+            expect(turn.locator(".turn-foot")).to_contain_text(re.compile(r"thought \d+ ms"))
+            stored = stored_conversation(server.url, page, 2)["messages"][1]
+            assert "secretive" not in stored["text"] and stored["timings"]["reasoning_ms"] > 1000
         finally:
             context.close()
 
