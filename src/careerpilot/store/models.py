@@ -12,11 +12,13 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -80,11 +82,32 @@ class ConversationRow(Base):
     )
 
 
+_STREAMING = text("status = 'streaming'")
+
+
 class MessageRow(Base):
     __tablename__ = "messages"
+    # What the reads need (revision 0002; docs/storage.md, "Indexes"):
+    __table_args__ = (
+        # /v1/analytics: role = 'assistant' AND created_at >= since. created_at leads so that
+        # no other query (the budget's, capacity's) is planned through it by SQLite.
+        Index("ix_messages_created_at_role", "created_at", "role"),
+        # A conversation's messages (history, the FK); the daily budget's answers of a
+        # member's conversations since midnight.
+        Index(
+            "ix_messages_conversation_id_role_created_at", "conversation_id", "role", "created_at"
+        ),
+        # Start-up: answers left streaming. Partial: only the turns in flight are in it.
+        Index(
+            "ix_messages_streaming",
+            "created_at",
+            sqlite_where=_STREAMING,
+            postgresql_where=_STREAMING,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     text: Mapped[str] = mapped_column(Text)
     context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
