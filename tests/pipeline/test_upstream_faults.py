@@ -58,8 +58,9 @@ async def test_a_company_answer_goes_on_without_jobs_and_posts_and_says_so(
     api(assistant).timeout.add("/api/v1/posts")
     events = await turn(assistant, "Tell me about this company", PageContext(type="company", id=2))
     assert events[-1].type == "done", events[-1]
-    failed = {e.skill for e in events if e.type == "status" and e.state == "failed"}
-    assert failed == {"search_jobs", "search_posts"}
+    failed = {e.skill: e.duration_ms for e in events if e.type == "status" and e.state == "failed"}
+    assert set(failed) == {"search_jobs", "search_posts"}
+    assert all(ms is not None and ms > 0 for ms in failed.values())  # timed like successes
     components = [e.component for e in events if e.type == "component"]
     card = next(c for c in components if c["type"] == "company_card")
     assert card["open_jobs"] is None and card["recent_posts"] == []  # unknown, not zero

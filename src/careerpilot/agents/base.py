@@ -109,7 +109,11 @@ class TurnContext:
             if failure is not None:
                 self.unavailable.append(call.skill)
                 yield StatusEvent(
-                    stage="skill", state="failed", skill=call.skill, detail=failure.message
+                    stage="skill",
+                    state="failed",
+                    skill=call.skill,
+                    detail=failure.message,
+                    duration_ms=round(ms, 2),
                 )
                 continue
             self.skill_outputs[call.skill] = result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,14 @@ from careerpilot.config import ObservabilitySettings
 from careerpilot.llm.base import Usage
 from careerpilot.observability.context import current_request
 from careerpilot.observability.metrics import Metrics
-from careerpilot.observability.tracing import TurnSpans, make_tracer_provider, record_turn_spans
+from careerpilot.observability.tracing import (
+    SkillMark,
+    TurnSpans,
+    make_tracer_provider,
+    new_turn_ids,
+    record_turn_spans,
+)
+from careerpilot.pipeline.events import StatusEvent
 from careerpilot.pipeline.timing import TurnTimer
 
 __all__ = ["TurnObserver", "TurnSummary", "summarize_events"]
@@ -94,6 +102,35 @@ class TurnObserver:
             if isinstance(metrics, PlanMetrics):
                 found.append(metrics)
         return cls(settings, plan_metrics=found)
+
+    @property
+    def exporting(self) -> bool:
+        """Whether spans go anywhere (else none are built)."""
+        return self._exporting
+
+    def trace_headers(self) -> dict[str, str]:
+        """For the response that streams a turn: ``traceresponse`` with the ids its turn span
+        will have (the caller's trace when it sent a ``traceparent``). Empty when no spans are
+        exported, or outside a message post."""
+        context = current_request()
+        if not self._exporting or context is None or context.turn_id is None:
+            return {}
+        if context.trace_ids is None:
+            context.trace_ids = new_turn_ids(context.trace_parent)
+        return {"traceresponse": context.trace_ids.traceresponse()}
+
+    def skill_status(self, event: StatusEvent) -> None:
+        """A status event as the turn emits it (the server calls this for each one): a skill's
+        is marked with the time, for its span. Nothing is kept when no spans are exported."""
+        if not self._exporting or event.stage != "skill" or not event.skill:
+            return
+        context = current_request()
+        if context is not None:
+            context.skill_marks.append(
+                SkillMark(
+                    time.perf_counter(), event.skill, event.state, event.duration_ms, event.detail
+                )
+            )
 
     def add_span_exporter(self, exporter: SpanExporter) -> None:
         """Export spans to ``exporter`` too, synchronously (tests: InMemorySpanExporter)."""
@@ -181,6 +218,9 @@ class TurnObserver:
                 if context.turn_id:
                     attributes["careerpilot.turn_id"] = context.turn_id
             turn = TurnSpans(agent, status, summary.error_code, attributes)
+            if context is not None:
+                turn.parent, turn.ids = context.trace_parent, context.trace_ids
+                turn.skills = context.skill_marks
             record_turn_spans(self.tracer, turn, timer, total_ms=total_ms)
 
         log.info(

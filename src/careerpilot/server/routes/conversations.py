@@ -85,6 +85,8 @@ def _start_turn(
             )
             async with aclosing(turn) as events:
                 async for event in events:
+                    if event.type == "status":  # a skill call's span needs its times
+                        state.observer.skill_status(event)
                     queue.put_nowait(event)
         finally:
             queue.put_nowait(None)
@@ -241,7 +243,11 @@ async def post_message(
     return StreamingResponse(
         _stream_turn(state, conversation_id, running, queue, question_stored),
         media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        headers={
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+            **state.observer.trace_headers(),
+        },
     )
 
 
