@@ -76,6 +76,9 @@ async def test_a_valid_plan_runs_its_steps(registry: SkillRegistry) -> None:
     jobs = outcome.steps[0].output
     assert jobs.items and all(j.remote for j in jobs.items)
     assert [e.state for e in events if e.skill == "search_jobs"] == ["started", "finished"]
+    # Each step reports its own duration, timed from its start (its span in a trace).
+    finished = [e for e in events if e.state == "finished"]
+    assert len(finished) == 2 and all(e.duration_ms and e.duration_ms > 0 for e in finished)
     counts = planner.metrics.snapshot()["scripted"]
     assert counts["plans"] == 1 and counts["steps_started_in_stream"] == 2
     assert counts["schema_errors"] == counts["fallbacks"] == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -189,13 +190,21 @@ class Planner:
         step_models = typed_step_models(registry, skills)
         plan_model = typed_plan_model(step_models, self.max_steps)
         running: dict[str, asyncio.Task[Any]] = {}
+        durations_ms: dict[str, float] = {}  # each call's own time, whenever it started
         self.metrics.incr(backend, "plans")
+
+        async def timed(key: str, call: SkillCall) -> Any:
+            started = time.perf_counter()
+            try:
+                return await registry.get(call.skill).invoke(dict(call.args))
+            finally:
+                durations_ms[key] = round((time.perf_counter() - started) * 1000, 2)
 
         def start(call: SkillCall) -> StatusEvent | None:
             key = _key(call)
             if key in running:
                 return None
-            running[key] = asyncio.create_task(registry.get(call.skill).invoke(dict(call.args)))
+            running[key] = asyncio.create_task(timed(key, call))
             return StatusEvent(stage="skill", state="started", skill=call.skill)
 
         final: list[SkillCall] = []
@@ -261,11 +270,20 @@ class Planner:
                         output = await task
                         outcomes.append(StepOutcome(call, output=output))
                         turn.skill_outputs[call.skill] = output
-                        yield StatusEvent(stage="skill", state="finished", skill=call.skill)
+                        yield StatusEvent(
+                            stage="skill",
+                            state="finished",
+                            skill=call.skill,
+                            duration_ms=durations_ms.get(_key(call)),
+                        )
                     except CareerpilotError as exc:
                         outcomes.append(StepOutcome(call, error=exc))
                         yield StatusEvent(
-                            stage="skill", state="failed", skill=call.skill, detail=exc.message
+                            stage="skill",
+                            state="failed",
+                            skill=call.skill,
+                            detail=exc.message,
+                            duration_ms=durations_ms.get(_key(call)),
                         )
             yield PlanOutcome(plan, source, outcomes, repairs, problems)
         finally:
