@@ -1,5 +1,6 @@
 """Evaluation capacity: conversations evaluated per hour with every automatic evaluator and the
-embedded LLM judge (SmolLM2-135M, its own llama.cpp instance), on this machine.
+embedded LLM judge (SmolLM2-135M, its own llama.cpp instance, built like `eval run` builds it:
+the judge task of the endpoint pool), on this machine.
 
 Two phases, timed apart:
 
@@ -25,9 +26,9 @@ import time
 from careerpilot.config import Settings
 from careerpilot.evals.cases import load_cases
 from careerpilot.evals.evaluators import CaseRun, default_evaluators
-from careerpilot.evals.judge import JudgeEvaluator, LLMJudge
+from careerpilot.evals.judge import JudgeEvaluator, LLMJudge, judge_settings, pooled_judge
 from careerpilot.evals.runner import play_case
-from careerpilot.llm.factory import create_chat_model
+from careerpilot.llm.pool import EndpointPool
 from careerpilot.pipeline.assistant import Assistant
 
 TARGET_S = 15 * 60
@@ -44,8 +45,9 @@ async def main(conversations: int, suite: str, concurrency: int) -> None:
     generate_s = time.perf_counter() - start
     await assistant.aclose()
 
-    judge_model = create_chat_model(settings.llm)
-    judge = JudgeEvaluator(LLMJudge(judge_model, max_tokens=settings.eval.judge_max_tokens))
+    # The judge as `careerpilot eval run` builds it: the judge task of the endpoint pool.
+    pool = EndpointPool(judge_settings(settings))
+    judge = JudgeEvaluator(LLMJudge(pooled_judge(pool), max_tokens=settings.eval.judge_max_tokens))
     evaluators = [*default_evaluators(), judge]
     gate = asyncio.Semaphore(concurrency)
     per_item: list[float] = []
@@ -69,9 +71,7 @@ async def main(conversations: int, suite: str, concurrency: int) -> None:
     start = time.perf_counter()
     await asyncio.gather(*(evaluate(run) for run in items))
     evaluate_s = time.perf_counter() - start
-    close = getattr(judge_model, "aclose", None)
-    if close is not None:
-        await close()
+    await pool.aclose()
 
     per_hour = conversations / evaluate_s * 3600
     projected = TARGET_N / per_hour * 3600
