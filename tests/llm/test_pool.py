@@ -150,6 +150,30 @@ async def test_the_concurrency_limit_holds_and_a_saturated_endpoint_passes_work_
     assert pool.endpoints["default"].breaker.state == "closed"  # saturation is not a failure
 
 
+async def test_each_turn_records_its_wait_for_a_slot_and_how_long_it_held_one(
+    tmp_path: Path,
+) -> None:
+    backends = {"default": Backend("default", ["ok"], delay_s=0.05)}  # ~150 ms per answer
+    pool = pool_of(tmp_path, backends, max_concurrency=1, first_token_timeout_s=5)
+    model = pool.for_task("generator")
+
+    async def turn() -> TurnLedger:
+        ledger = TurnLedger()
+        with ledger_scope(ledger):
+            await complete(model, QUESTION)
+        return ledger
+
+    first, second = await asyncio.gather(turn(), turn())
+    for ledger in (first, second):
+        assert 0.14 < ledger.slot_hold_s < 0.5
+    # One slot: the second turn waited while the first held it.
+    waits = sorted(ledger.slot_wait_s for ledger in (first, second))
+    assert waits[0] < 0.02 and waits[1] > 0.12
+    timings = second.slot_timings()
+    assert set(timings) == {"llm_wait_ms", "llm_hold_ms"}
+    assert TurnLedger().slot_timings() == {}  # a turn without LLM calls reports none
+
+
 async def test_the_turn_deadline_bounds_every_wait_and_is_not_an_endpoint_failure(
     tmp_path: Path,
 ) -> None:

@@ -56,6 +56,20 @@ async def test_figures_come_from_the_stored_answers(tmp_path: Path) -> None:
     assert slow.ttft_ms == 390.0 and slow.completion_tokens == 59 and slow.tbt_ms == 10.0
 
 
+def test_a_measured_slot_hold_is_planned_from_and_a_partial_one_is_not() -> None:
+    loaded = TurnFigures(ttft_ms=1500, tbt_ms=20, completion_tokens=91, llm_hold_ms=1200)
+    assert loaded.estimated_hold_s == pytest.approx(3.3)  # TTFT counts the wait for a slot
+    assert loaded.hold_s == pytest.approx(1.2)
+    assert plan_capacity(loaded, concurrency=6, target_tps=0).endpoint_tps == pytest.approx(5.0)
+    turns = [
+        TurnFigures(ttft_ms=100, tbt_ms=10, completion_tokens=10, llm_hold_ms=float(200 + n))
+        for n in range(10)
+    ]
+    assert typical(turns, 0.5).llm_hold_ms == 205.0
+    older = TurnFigures(ttft_ms=100, tbt_ms=10, completion_tokens=10)  # stored before holds
+    assert typical([*turns, older], 0.5).llm_hold_ms is None
+
+
 def test_the_command_prints_the_plan_and_explains_a_missing_measurement(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -58,6 +58,10 @@ class EndpointSpend:
 class TurnLedger:
     budget_tokens: int | None = None
     by_endpoint: dict[str, EndpointSpend] = field(default_factory=dict)
+    # Seconds the turn's LLM calls waited for an endpoint slot, and held one: the first says
+    # whether endpoints are saturated, the second is what `careerpilot capacity` sizes them by.
+    slot_wait_s: float = 0.0
+    slot_hold_s: float = 0.0
 
     @property
     def total_tokens(self) -> int:
@@ -93,6 +97,15 @@ class TurnLedger:
         if options.max_tokens > left:
             return dataclasses.replace(options, max_tokens=left)
         return options
+
+    def slot_timings(self) -> dict[str, float]:
+        """``llm_wait_ms`` and ``llm_hold_ms`` for the turn's timings (none without a call)."""
+        if not self.by_endpoint and not self.slot_hold_s:
+            return {}
+        return {
+            "llm_wait_ms": round(self.slot_wait_s * 1000, 2),
+            "llm_hold_ms": round(self.slot_hold_s * 1000, 2),
+        }
 
     def summary(self) -> dict[str, float]:
         return {"cost_usd": round(self.cost_usd, 6)}

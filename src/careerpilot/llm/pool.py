@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from typing import Protocol
@@ -184,6 +185,7 @@ class PooledModel:
                 failures.append(f"{endpoint.name}: circuit open")
                 self._fallback(endpoint, "circuit_open")
                 continue
+            waiting = time.perf_counter()
             try:
                 async with within_deadline("waiting for an LLM", endpoint.settings.queue_timeout_s):
                     await endpoint.slots.acquire()
@@ -195,6 +197,10 @@ class PooledModel:
             except BaseException:
                 endpoint.breaker.abandoned()
                 raise
+            finally:
+                if ledger is not None:
+                    ledger.slot_wait_s += time.perf_counter() - waiting
+            holding = time.perf_counter()
             started = False
             try:
                 attempt = self._attempt(endpoint, messages, options)
@@ -217,6 +223,8 @@ class PooledModel:
                 raise
             finally:
                 endpoint.slots.release()
+                if ledger is not None:
+                    ledger.slot_hold_s += time.perf_counter() - holding
             endpoint.breaker.succeeded()
             return
         if len(failures) == 1 and len(errors) == 1 and isinstance(errors[0], ModelError):

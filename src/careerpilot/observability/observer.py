@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 _READ = ('{"type":"route"', '{"type":"status"', '{"type":"done"', '{"type":"error"')
 # Keys of `done.timings` that are not stages.
 _NOT_STAGES = frozenset({"ttft", "tbt_p50", "tbt_p99", "first_component", "total"})
+# Keys of `done.timings` from the endpoint pool, not the timer: time waiting for and holding
+# an LLM slot, observed as stages.
+_SLOT_STAGES = ("llm_wait", "llm_hold")
 
 
 @dataclass
@@ -177,7 +180,11 @@ class TurnObserver:
 
         stages: Mapping[str, float]  # milliseconds
         if timer is not None:
-            stages = timer.stages
+            # The timer's stages, and the LLM slot figures the endpoint pool adds to `done`.
+            stages = dict(timer.stages)
+            for key in _SLOT_STAGES:
+                if f"{key}_ms" in summary.timings:
+                    stages[key] = summary.timings[f"{key}_ms"]
             ttft_ms = timer.ttft_ms
             gaps_ms: Sequence[float] = timer.gaps_ms
             total_ms = summary.timings.get("total_ms", timer.elapsed_ms())

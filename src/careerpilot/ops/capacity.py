@@ -1,9 +1,15 @@
 """How many turns per second an LLM endpoint holds, and how many replicas a load needs.
 
-A turn holds one of an endpoint's concurrent slots for its generation: the time to the first
-token plus one gap per further token (``TTFT + (tokens - 1) x TBT``). By Little's law an
-endpoint serving ``concurrency`` streams at once completes ``concurrency / hold`` turns a
-second. Run it at ``headroom`` (say 70%) so that queueing stays short, and a target of
+A turn holds one of an endpoint's concurrent slots for its LLM calls. The endpoint pool
+measures that hold (``llm_hold_ms`` in the turn's timings) and capacity plans from it. For
+figures without it (given on the command line, or turns stored before it was recorded) the
+hold is estimated as the time to the first token plus one gap per further token
+(``TTFT + (tokens - 1) x TBT``). That estimate over-states the hold of a loaded endpoint:
+its TTFT includes the routing and skill calls before the model, and the wait for a slot.
+
+By Little's law an endpoint serving ``concurrency`` streams at once completes
+``concurrency / hold`` turns a second (``benchmarks/capacity_check.py`` saturates one and
+compares). Run it at ``headroom`` (say 70%) so that queueing stays short, and a target of
 ``target_tps`` turns a second needs ``ceil(target_tps / (capacity x headroom))`` replicas.
 
 The API processes are sized the same way from the CPU a turn costs them (routing, skills, the
@@ -36,10 +42,19 @@ class TurnFigures:
     tbt_ms: float
     completion_tokens: float
     prompt_tokens: float = 0.0
+    # The slot hold the endpoint pool measured (None: estimate it from TTFT and TBT).
+    llm_hold_ms: float | None = None
 
     @property
     def hold_s(self) -> float:
         """How long the turn holds an endpoint slot."""
+        if self.llm_hold_ms is not None:
+            return self.llm_hold_ms / 1000
+        return self.estimated_hold_s
+
+    @property
+    def estimated_hold_s(self) -> float:
+        """The hold as TTFT + (tokens - 1) x TBT."""
         return (self.ttft_ms + max(self.completion_tokens - 1, 0) * self.tbt_ms) / 1000
 
 
@@ -61,7 +76,10 @@ class Capacity:
             ("time to first token", f"{f.ttft_ms:,.0f} ms"),
             ("time between tokens", f"{f.tbt_ms:,.1f} ms"),
             ("tokens per answer", f"{f.completion_tokens:,.0f} (prompt {f.prompt_tokens:,.0f})"),
-            ("slot held per turn", f"{f.hold_s:,.2f} s"),
+            (
+                "slot held per turn",
+                f"{f.hold_s:,.2f} s ({'measured' if f.llm_hold_ms is not None else 'estimated'})",
+            ),
             ("streams per replica", f"{self.concurrency}"),
             ("turns/s per replica (full)", f"{self.endpoint_tps:,.2f}"),
             ("tokens/s per replica (full)", f"{self.tokens_per_s:,.0f}"),
@@ -111,11 +129,14 @@ def typical(turns: Sequence[TurnFigures], q: float = 0.5) -> TurnFigures:
     """Each figure's ``q`` quantile over the turns (0.9: plan for the slower turns)."""
     if not turns:
         raise ValueError("no measured turns")
+    holds = [t.llm_hold_ms for t in turns if t.llm_hold_ms is not None]
     return TurnFigures(
         ttft_ms=_percentile([t.ttft_ms for t in turns], q),
         tbt_ms=_percentile([t.tbt_ms for t in turns], q),
         completion_tokens=_percentile([t.completion_tokens for t in turns], q),
         prompt_tokens=_percentile([t.prompt_tokens for t in turns], q),
+        # Measured holds only when every turn has one: a mix would plan from a subset.
+        llm_hold_ms=_percentile(holds, q) if len(holds) == len(turns) else None,
     )
 
 
@@ -146,4 +167,5 @@ def _figures(timings: dict[str, Any], usage: dict[str, Any]) -> TurnFigures | No
         tbt_ms=float(timings.get("tbt_p50_ms", 0.0)),
         completion_tokens=float(usage["completion_tokens"]),
         prompt_tokens=float(usage.get("prompt_tokens", 0)),
+        llm_hold_ms=float(timings["llm_hold_ms"]) if "llm_hold_ms" in timings else None,
     )

@@ -321,5 +321,7 @@ class Assistant:
                 "total_tokens": prompt + completion,
             }
             yield DoneEvent(
-                usage=usage, timings=timer.summary(), cost_usd=round(ledger.cost_usd, 6)
+                usage=usage,
+                timings=timer.summary() | ledger.slot_timings(),
+                cost_usd=round(ledger.cost_usd, 6),
             )
