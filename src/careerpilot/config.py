@@ -134,9 +134,11 @@ class EvalSettings(BaseModel):
 class ChainOfThoughtSettings(BaseModel):
     """Agents whose narration reasons (hidden from the member) before it answers.
 
-    Reasoning can make an answer more careful, and costs ``max_tokens`` at most at the
-    endpoint's decode rate before the first visible token (``reasoning_ms`` in the turn's
-    timings; ``benchmarks/chain_of_thought.py`` measures it). Off for every agent by default.
+    Reasoning can make an answer more careful. It delays the first visible token by the
+    reasoning (at most ``max_tokens`` at the endpoint's decode rate), plus a second call's time
+    to its first token when the model did not answer after it (``reasoning_ms`` and
+    ``reasoning_reask_ms`` in the turn's timings; ``benchmarks/chain_of_thought.py`` measures
+    it). Off for every agent by default.
     """
 
     agents: list[str] = Field(default_factory=list)
@@ -203,7 +205,7 @@ class ServerSettings(BaseModel):
     # With dev_sign_in every member may: anyone can sign in as anyone there anyway.
     operators: list[int] = Field(default_factory=list)
     # What Prometheus sends as its bearer token to scrape /metrics. Without one, /metrics
-    # answers operators' tokens and requests from this host (loopback) only.
+    # answers operators' tokens only (and, with dev_sign_in, requests from this host).
     metrics_token: SecretStr = SecretStr("")
 
 

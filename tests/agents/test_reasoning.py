@@ -40,6 +40,7 @@ def split(deltas: list[str]) -> tuple[str, ReasoningSplitter]:
         # No reasoning at all, the marker first; reasoning without its label.
         (["Answer: straight", " away"], "straight away", ""),
         (["The job wants Go.", " Answer: learn it"], "learn it", "The job wants Go."),
+        (["It fits. **Answer:", "** Go with X."], "Go with X.", "It fits."),
     ],
 )
 def test_the_answer_is_what_follows_the_marker(
@@ -55,8 +56,11 @@ def test_nothing_is_shown_before_the_marker() -> None:
     assert [splitter.feed(d) for d in ["Reasoning:", " the", " answers", " are"]] == [""] * 4
     assert not splitter.answering
     assert splitter.hidden() == "the answers are"  # "answers" is not the marker
-    assert splitter.feed(" Answer: hi") == "hi"
+    assert splitter.feed(" short, to answer: we look.") == ""  # mid-sentence: still reasoning
+    assert splitter.feed(" Answer:") == ""  # the marker, but "**" may still follow
+    assert splitter.feed("** hi") == "hi"
     assert splitter.answering
+    assert splitter.reasoning == "the answers are short, to answer: we look."
 
 
 @pytest.mark.parametrize(
@@ -67,6 +71,8 @@ def test_nothing_is_shown_before_the_marker() -> None:
         (["You are", " a fit. Answer: x"], "You are a fit. Answer: x"),  # no label: as it comes
         (["  An", "swers vary."], "Answers vary."),
         (["Ans"], "Ans"),  # a reply shorter than a label
+        (["**Answer**", ":", " Go."], "Go."),  # markdown around the label, cut anywhere
+        (["Answer:"], ""),  # a bare label is no answer
     ],
 )
 def test_the_answer_label_is_dropped_and_the_rest_streams(deltas: list[str], shown: str) -> None:
@@ -153,11 +159,20 @@ async def test_a_model_that_ignores_the_format_is_asked_again_for_its_answer(mak
     events = [e async for e in assistant.turn("Am I a good fit for this job?", 1, JOB)]
     assert "".join(e.delta for e in events if e.type == "text") == "Yes, you fit."
     finished = [e for e in events if e.type == "status" and e.stage == "reasoning"][-1]
-    assert finished.detail == "no answer marker"
+    assert finished.detail == "no answer after the reasoning"
     first, second = model.calls[-2].messages, model.calls[-1].messages
     # The second prompt continues the first, so a prefix cache only reads the new turn.
     assert list(second[: len(first)]) == list(first)
     assert second[len(first)].content == "You look like a good fit overall."
+
+
+async def test_a_marker_with_nothing_after_it_is_asked_again(make) -> None:
+    model = ScriptedModel(["Reasoning: it fits. Answer:", "Yes, apply."])
+    assistant = await make(model, ["job_assessment"])
+    events = [e async for e in assistant.turn("Am I a good fit for this job?", 1, JOB)]
+    assert "".join(e.delta for e in events if e.type == "text") == "Yes, apply."
+    assert model.calls[-1].messages[-2].content == "Reasoning: it fits. Answer:"
+    assert "reasoning_reask_ms" in events[-1].timings
 
 
 async def test_an_unknown_agent_in_the_settings_fails_at_start(make) -> None:

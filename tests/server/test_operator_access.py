@@ -74,14 +74,21 @@ def _state(server: ServerSettings) -> SimpleNamespace:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.9", "::1"])
-async def test_without_a_metrics_token_this_host_may_scrape(host: str) -> None:
-    state = _state(ServerSettings(dev_sign_in=False))
+async def test_in_development_this_host_may_scrape_without_a_token(host: str) -> None:
+    state = _state(ServerSettings(dev_sign_in=True))
     await _metrics_reader(_request(host), state, None)  # type: ignore[arg-type]
+
+
+async def test_in_production_this_host_needs_a_token_too() -> None:
+    # Behind a reverse proxy on the same host, every client comes from loopback.
+    state = _state(ServerSettings(dev_sign_in=False))
+    with pytest.raises(AuthenticationError, match="metrics_token"):
+        await _metrics_reader(_request("127.0.0.1"), state, None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("host", ["10.0.0.5", "192.168.1.20", "testclient", "2001:db8::1"])
 async def test_without_a_metrics_token_other_hosts_may_not(host: str) -> None:
-    state = _state(ServerSettings(dev_sign_in=False))
+    state = _state(ServerSettings(dev_sign_in=True))
     with pytest.raises(AuthenticationError, match="metrics_token"):
         await _metrics_reader(_request(host), state, None)  # type: ignore[arg-type]
 

@@ -52,6 +52,7 @@ CASES = [
     "Unknown {{weather: sunny}} tag and bad {{job: abc}} id and an end cite [4",
     "A {{chip:multi\nline}} chip, set {x} and dict {{}} and [1][2] twice.",
     "Cut {{job: 12\nStill here. {{chip: Next step?}} end",
+    "See {{job 1 and {{company:acme}} for more {{chip: Next?}}.",
 ]
 
 
@@ -108,3 +109,12 @@ def test_a_tag_left_open_does_not_swallow_the_text_after_it() -> None:
     assert shown(segments) == "Cut \nStill here.  end"
     assert Tag("chip", "Next step?") in segments
     assert [s.reason for s in segments if isinstance(s, Dropped)] == ["unclosed tag"]
+
+
+def test_a_tag_left_open_on_its_line_is_dropped_up_to_the_next_tag() -> None:
+    # Cut as a model streams it: the second tag opens at the end of a delta.
+    segments = parse("See {{job 1", " and {{", "company:acme}} more {{chip: Next?}}.")
+    assert shown(segments) == "See  more ."
+    assert Tag("chip", "Next?") in segments
+    reasons = [s.reason for s in segments if isinstance(s, Dropped)]
+    assert reasons == ["unclosed tag", "unknown tag 'company'"]

@@ -31,10 +31,15 @@ from careerpilot.pipeline.events import StatusEvent, TextEvent
 __all__ = ["AnswerLabel", "ReasoningSplitter", "reason_then_answer", "with_reasoning_instruction"]
 
 _LABEL = "reasoning:"
-# "Answer:", also as markdown ("**Answer:**", "## Answer:"): the first one ends the reasoning.
-_MARKER = re.compile(r"(?:#+\s*)?\**\s*\banswer\s*\**\s*:\s*\**", re.IGNORECASE)
+# "Answer:" where a line or sentence starts, also as markdown ("**Answer:**", "## Answer:"):
+# the first one ends the reasoning. Mid-sentence ("to answer: we look at...") it is reasoning.
+_LABEL_PATTERN = r"[ \t]*(?:#+[ \t]*)?\**[ \t]*answer[ \t]*\**[ \t]*:[ \t]*\**"
+_MARKER = re.compile(r"(?:^|(?<=[\n.!?]))" + _LABEL_PATTERN, re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"\s*" + _LABEL_PATTERN, re.IGNORECASE)
+# Text that may still grow into an answer label ("**Ans", "## answer *").
+_LABEL_START = re.compile(r"[#*\s]*(?:a(?:n(?:s(?:w(?:e(?:r[ \t*]*)?)?)?)?)?)?", re.IGNORECASE)
 # The longest text a marker can span, so that a marker split across deltas is found whole.
-_MARKER_SPAN = 16
+_MARKER_SPAN = 24
 
 
 class ReasoningSplitter:
@@ -45,6 +50,7 @@ class ReasoningSplitter:
         self._searched = 0  # buffer offset up to which no marker can start
         self._answering = False
         self._answer_started = False
+        self._written = ""  # the text before the marker, as written
         self.reasoning = ""
 
     @property
@@ -58,7 +64,7 @@ class ReasoningSplitter:
     @property
     def written(self) -> str:
         """Everything the model wrote before a marker, exactly (for a prompt that continues)."""
-        return "" if self._answering else self._buffer
+        return self._written if self._answering else self._buffer
 
     def feed(self, delta: str) -> str:
         """The part of ``delta`` the member sees ("" until the answer marker)."""
@@ -69,7 +75,15 @@ class ReasoningSplitter:
         if match is None:
             self._searched = max(self._searched, len(self._buffer) - _MARKER_SPAN)
             return ""
-        self.reasoning = _strip_label(self._buffer[: match.start()])
+        if match.end() == len(self._buffer):
+            # Nothing after the marker yet: it may still end in "**" that belongs to it.
+            self._searched = match.start()
+            return ""
+        return self._answer_from(match)
+
+    def _answer_from(self, match: re.Match[str]) -> str:
+        self._written = self._buffer[: match.start()]
+        self.reasoning = _strip_label(self._written)
         rest = self._buffer[match.end() :]
         self._buffer = ""
         self._answering = True
@@ -86,21 +100,22 @@ class AnswerLabel:
     """Drops the ``Answer:`` label a model puts before its answer; streams the rest as is."""
 
     def __init__(self) -> None:
-        self._head = ""  # text held while it may still be the start of a label
+        self._head = ""  # text held while it may still be (the start of) a label
         self._decided = False
         self._started = False
 
     def feed(self, delta: str) -> str:
         if not self._decided:
             self._head += delta
-            head = self._head.lstrip()
-            match = _MARKER.match(head)
-            if match is not None:
-                delta = head[match.end() :]
-            elif len(head) < _MARKER_SPAN and "answer:".startswith(head.lstrip("#* ").lower()):
+            match = _ANSWER_LABEL.match(self._head)
+            if match is not None and match.end() < len(self._head):
+                delta = self._head[match.end() :]
+            elif len(self._head) < _MARKER_SPAN and (
+                match is not None or _LABEL_START.fullmatch(self._head)
+            ):
                 return ""  # too little text to tell yet
             else:
-                delta = head
+                delta = self._head
             self._decided = True
         if not self._started:
             delta = delta.lstrip()
@@ -108,8 +123,11 @@ class AnswerLabel:
         return delta
 
     def finish(self) -> str:
-        """Text still held when the stream ends (a reply shorter than a label)."""
-        return "" if self._decided else self._head.strip()
+        """Text still held when the stream ends (a reply shorter than a label, or a bare one)."""
+        if self._decided:
+            return ""
+        match = _ANSWER_LABEL.match(self._head)
+        return "" if match is not None else self._head.strip()
 
 
 def _strip_label(text: str) -> str:
@@ -141,26 +159,30 @@ async def reason_then_answer(
     over_budget = False
     yield StatusEvent(stage="reasoning", state="started")
     prompt = with_reasoning_instruction(messages)
+    shown = False
     async with aclosing(turn.stream_text(prompt, options)) as deltas:
         async for delta in deltas:
             reasoned = splitter.answering
-            if not reasoned:
-                tokens += 1
             visible = splitter.feed(delta)
+            if not reasoned and not (splitter.answering and visible):
+                tokens += 1  # the deltas before the first one that shows
             if splitter.answering and not reasoned:
                 yield _reasoning_finished(turn, started, tokens)
             if visible:
                 turn.timer.token()
+                shown = True
                 yield TextEvent(delta=visible)
             elif not splitter.answering and tokens >= settings.max_tokens:
                 over_budget = True
                 break  # aclosing stops the generation
-    if splitter.answering:
+    if shown:
         return
-    yield _reasoning_finished(
-        turn, started, tokens, "reasoning budget spent" if over_budget else "no answer marker"
-    )
-    # The model's own words, as written: the backend's cache already holds them after `prompt`.
+    if not splitter.answering:
+        detail = "reasoning budget spent" if over_budget else "no answer after the reasoning"
+        yield _reasoning_finished(turn, started, tokens, detail)
+    # No answer yet (no marker, a marker with nothing after it, or the budget ran out): give
+    # the model its own words back, as written (the backend's cache already holds them after
+    # `prompt`), and ask for the answer alone.
     notes = [
         *prompt,
         ChatMessage("assistant", splitter.written),
@@ -169,17 +191,23 @@ async def reason_then_answer(
     # Asked for "Answer:" first: the label is dropped, the answer streams as it comes.
     label = AnswerLabel()
     asked = time.perf_counter()
+    answered = False
     async with aclosing(turn.stream_text(notes)) as deltas:
         async for delta in deltas:
             if visible := label.feed(delta):
-                if turn.timer.ttft_ms is None:
-                    # What asking again cost before the answer could start.
-                    turn.timer.add_stage("reasoning_reask", asked, time.perf_counter())
-                turn.timer.token()
+                answered = _first_answer_token(turn, asked, answered)
                 yield TextEvent(delta=visible)
     if rest := label.finish():
-        turn.timer.token()
+        _first_answer_token(turn, asked, answered)
         yield TextEvent(delta=rest)
+
+
+def _first_answer_token(turn: TurnContext, asked: float, answered: bool) -> bool:
+    """Time a token of the re-asked answer; the first one also records what asking cost."""
+    if not answered:
+        turn.timer.add_stage("reasoning_reask", asked, time.perf_counter())
+    turn.timer.token()
+    return True
 
 
 def _reasoning_finished(

@@ -58,8 +58,9 @@ class EndpointSpend:
 class TurnLedger:
     budget_tokens: int | None = None
     by_endpoint: dict[str, EndpointSpend] = field(default_factory=dict)
-    # Seconds the turn's LLM calls waited for an endpoint slot, and held one: the first says
-    # whether endpoints are saturated, the second is what `careerpilot capacity` sizes them by.
+    # Seconds the turn's LLM calls waited for an endpoint slot, and held one, summed over its
+    # calls (router fallback, planner, narration) on every endpoint: the first says whether
+    # endpoints are saturated, the second is what `careerpilot capacity` sizes them by.
     slot_wait_s: float = 0.0
     slot_hold_s: float = 0.0
 
@@ -100,7 +101,7 @@ class TurnLedger:
 
     def slot_timings(self) -> dict[str, float]:
         """``llm_wait_ms`` and ``llm_hold_ms`` for the turn's timings (none without a call)."""
-        if not self.by_endpoint and not self.slot_hold_s:
+        if not self.by_endpoint and not self.slot_hold_s and not self.slot_wait_s:
             return {}
         return {
             "llm_wait_ms": round(self.slot_wait_s * 1000, 2),

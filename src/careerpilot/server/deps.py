@@ -97,17 +97,19 @@ async def _metrics_reader(
     state: Annotated[AppState, Depends(_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Prometheus with ``[server] metrics_token``, an operator's token, or, with no metrics
-    token configured, a client on this host. (With a token configured, loopback is not
-    enough: a reverse proxy on the same host would make every client look local.)"""
-    expected = state.assistant.settings.server.metrics_token.get_secret_value()
+    """Prometheus with ``[server] metrics_token``, or an operator's token. In development
+    (dev sign-in on, no metrics token) a client on this host may scrape without one. Never in
+    production: a reverse proxy on the same host makes every client look local."""
+    server = state.assistant.settings.server
+    expected = server.metrics_token.get_secret_value()
     if credentials is not None:
         given = credentials.credentials
         if expected and hmac.compare_digest(given.encode(), expected.encode()):
             return
         _require_operator(state, state.signer.verify(given))
         return
-    if not expected and request.client is not None and _is_loopback(request.client.host):
+    local = request.client is not None and _is_loopback(request.client.host)
+    if local and not expected and server.dev_sign_in:
         return
     raise AuthenticationError(
         "/metrics needs 'Authorization: Bearer <token>': [server] metrics_token, or an"

@@ -15,8 +15,8 @@ citation (``[note]``) is released at once. A ``{{`` tag is held for at most ``MA
 
 Malformed markup is dropped, never shown, and reported as ``Dropped`` so it can be counted:
 an unknown tag kind, a tag with a bad argument, an unclosed tag (no ``}}`` within ``MAX_TAG``
-characters, or another ``{{`` first: dropped up to the end of its line), or a citation cut off
-at the end of the answer.
+characters, or another ``{{`` first: dropped up to the end of its line or that ``{{``), or a
+citation cut off at the end of the answer.
 """
 
 from __future__ import annotations
@@ -140,8 +140,12 @@ class MarkupStream:
         opener = pending.find("{{", 2)
         if opener >= 0 and (end < 0 or opener < end):
             # Another tag opens first: this one was never closed, and the "}}" that comes
-            # later is the other's. Drop this one to its line's end, not the text in between.
-            self._drop_held(out)
+            # later is the other's. Drop this one up to its line's end or the other's start,
+            # whichever comes first; what follows is parsed as usual, however it was cut.
+            newline = pending.find("\n", 2)
+            cut = opener if newline < 0 else min(newline, opener)
+            out.append(Dropped(pending[:cut], "unclosed tag"))
+            self._pending = pending[cut:]
             return True
         if end >= 0:
             out.append(_tag(pending[: end + 2]))
