@@ -73,6 +73,10 @@ def test_nothing_is_shown_before_the_marker() -> None:
         (["Ans"], "Ans"),  # a reply shorter than a label
         (["**Answer**", ":", " Go."], "Go."),  # markdown around the label, cut anywhere
         (["Answer:"], ""),  # a bare label is no answer
+        # Reasoning again: hidden up to its marker, or all of it at the end without one.
+        (["Reas", "oning: again.", "\nAnswer: ", "Yes."], "Yes."),
+        (["Reasoning: only", " this."], "only this."),
+        (["Rea"], "Rea"),
     ],
 )
 def test_the_answer_label_is_dropped_and_the_rest_streams(deltas: list[str], shown: str) -> None:

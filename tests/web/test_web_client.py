@@ -290,7 +290,7 @@ def test_stop_ends_the_turn_and_it_is_stored_interrupted(
 def test_hidden_reasoning_shows_as_progress_and_its_time_in_the_footer(
     browser: Browser, data_dir: Path, tmp_path: Path
 ) -> None:
-    reasoning = "Reasoning: " + "secretive " * 40 + "Answer: You match most of what it asks."
+    reasoning = "Reasoning: " + "secretive " * 40 + "\nAnswer: You match most of what it asks."
     model = ScriptedModel(reasoning, delay_s=0.05)
     settings = settings_for(data_dir, tmp_path)
     settings.chain_of_thought = ChainOfThoughtSettings(agents=["job_assessment"])

@@ -97,21 +97,32 @@ class ReasoningSplitter:
 
 
 class AnswerLabel:
-    """Drops the ``Answer:`` label a model puts before its answer; streams the rest as is."""
+    """The re-asked answer: drops the ``Answer:`` label a model puts before it and streams the
+    rest as is. A reply that reasons again (``Reasoning: ...``) is hidden up to its marker."""
 
     def __init__(self) -> None:
         self._head = ""  # text held while it may still be (the start of) a label
         self._decided = False
         self._started = False
+        self._reasoning: ReasoningSplitter | None = None
 
     def feed(self, delta: str) -> str:
+        if self._reasoning is not None:
+            return self._reasoning.feed(delta)
         if not self._decided:
             self._head += delta
+            head = self._head.lstrip()
             match = _ANSWER_LABEL.match(self._head)
+            if head.lower().startswith(_LABEL):
+                self._decided = True
+                self._reasoning = ReasoningSplitter()
+                return self._reasoning.feed(self._head)
             if match is not None and match.end() < len(self._head):
                 delta = self._head[match.end() :]
             elif len(self._head) < _MARKER_SPAN and (
-                match is not None or _LABEL_START.fullmatch(self._head)
+                match is not None
+                or _LABEL_START.fullmatch(self._head)
+                or _LABEL.startswith(head.lower())
             ):
                 return ""  # too little text to tell yet
             else:
@@ -123,7 +134,10 @@ class AnswerLabel:
         return delta
 
     def finish(self) -> str:
-        """Text still held when the stream ends (a reply shorter than a label, or a bare one)."""
+        """Text still held when the stream ends: a reply shorter than a label, or reasoning
+        that never reached its marker (all the model said, so it is the answer)."""
+        if self._reasoning is not None:
+            return "" if self._reasoning.answering else self._reasoning.hidden()
         if self._decided:
             return ""
         match = _ANSWER_LABEL.match(self._head)
