@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from careerpilot.pipeline import timing
 from careerpilot.store.database import Database
 from careerpilot.store.models import MessageRow
 
@@ -21,14 +22,9 @@ __all__ = ["AnalyticsBucket", "Latency", "TurnAnalytics", "percentile", "turn_an
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks; None for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = q * (len(ordered) - 1)
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 2)
+    """Linear interpolation between closest ranks (as the turn's own TBT figures); None for no
+    values."""
+    return round(timing.percentile(values, q), 2) if values else None
 
 
 class Latency(BaseModel):

@@ -9,15 +9,16 @@ started in a block of code (the server, per request) registers a sink with
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
-__all__ = ["StageInterval", "TurnTimer", "collect_timers"]
+__all__ = ["StageInterval", "TurnTimer", "collect_timers", "percentile"]
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks; 0.0 for no values."""
     ordered = sorted(values)
     if not ordered:
         return 0.0
@@ -111,8 +112,8 @@ class TurnTimer:
         if self.ttft_ms is not None:
             out["ttft_ms"] = round(self.ttft_ms, 2)
         if self._gaps_ms:
-            out["tbt_p50_ms"] = round(_percentile(self._gaps_ms, 0.5), 2)
-            out["tbt_p99_ms"] = round(_percentile(self._gaps_ms, 0.99), 2)
+            out["tbt_p50_ms"] = round(percentile(self._gaps_ms, 0.5), 2)
+            out["tbt_p99_ms"] = round(percentile(self._gaps_ms, 0.99), 2)
         if self.reasoning_tokens is not None:
             out["reasoning_tokens"] = float(self.reasoning_tokens)
         if self.first_component_ms is not None:
