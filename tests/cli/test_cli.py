@@ -103,3 +103,23 @@ def test_data_seed_is_deterministic(tmp_path: Path) -> None:
 
     assert dump(tmp_path / "a") == dump(tmp_path / "b")
     assert json.loads(dump(tmp_path / "a")[0])["id"] == 1
+
+
+def test_invalid_settings_are_named_without_a_traceback(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CAREERPILOT_DATA_DIR": str(tmp_path),
+        "CAREERPILOT_CHAIN_OF_THOUGHT__MAX_TOKENS": "2",
+        "CAREERPILOT_SERVER__PORT": "not-a-port",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "careerpilot", "ask", "hi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "invalid settings" in done.stderr
+    assert "chain_of_thought.max_tokens" in done.stderr and "server.port" in done.stderr

@@ -7,6 +7,7 @@ import contextlib
 import sys
 from typing import Annotated
 
+import pydantic
 import typer
 from rich.console import Console
 
@@ -156,4 +157,14 @@ def token(
 
 def main() -> None:
     with contextlib.suppress(BrokenPipeError):
-        app()
+        try:
+            app()
+        except pydantic.ValidationError as exc:
+            # Settings from the environment or careerpilot.toml that do not validate: name
+            # each one, without a traceback.
+            lines = [
+                f"  {'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                for error in exc.errors()
+            ]
+            err.print("[red]invalid settings[/]:\n" + "\n".join(lines), highlight=False)
+            sys.exit(2)
